@@ -1,0 +1,2 @@
+//! Typed clients for file-upload APIs.
+pub mod generated;
