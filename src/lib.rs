@@ -1,2 +1,58 @@
-//! Typed clients for file-upload APIs.
+//! Typed clients for the file-upload APIs of four chat and agent platforms, generated at build
+//! time from hand-written OpenAPI specs.
+//!
+//! | API | spec | generated module | operations |
+//! |---|---|---|---|
+//! | Azure Communication Services Chat, Upload Chat Image (2024-03-15-preview) | `specs/acs-chat.yaml` | [`generated::acs_chat`] | `uploadChatImage` |
+//! | Google RCS Business Messaging `files.create` | `specs/rbm-files.yaml` | [`generated::rbm_files`] | `uploadFile` (binary), `createFile` (`fileUrl`) |
+//! | Azure AI Foundry Agents, Files (api-version v1) | `specs/ai-agents-files.yaml` | [`generated::ai_agents_files`] | `uploadFile` (multipart), `getFile` |
+//! | MaiAgent attachments | `specs/maiagent-attachments.yaml` | [`generated::maiagent_attachments`] | `createAttachmentUpload` (multipart), `createUploadPresignedUrl`, `createAttachment`, `createConversationAttachment` |
+//!
+//! # Layout
+//!
+//! - `specs/*.yaml`: one OpenAPI 3.0.3 document per API, a faithful English transcription of its
+//!   vendor page; what the page does not state is marked "Beyond the seed".
+//! - `build.rs`: parses each spec, adapts it for progenitor 0.15 (operations with multipart or
+//!   media bodies are described instead of generated; `default` responses become `4XX`/`5XX`),
+//!   generates a client with progenitor's builder interface, removes the `api-version` header
+//!   progenitor adds to every request, formats it with prettyplease and writes it to `OUT_DIR`.
+//! - [`generated`]: one module per spec including that output. Never edited by hand.
+//! - [`ext`]: extension traits adding the operations progenitor cannot generate, with builders
+//!   that mirror the generated ones.
+//! - [`transport`]: the configured `reqwest` client every generated client is built on, with the
+//!   credentials as a sensitive default header.
+//!
+//! # Regenerating
+//!
+//! Edit a spec and build again: `build.rs` reruns whenever a file in `specs/` changes (or one is
+//! added), so `cargo build` or `cargo doc` shows the new client and its docs. A spec that cannot
+//! be parsed or generated fails the build with the file name and the reason.
+//!
+//! # Features
+//!
+//! `acs-chat`, `rbm`, `ai-agents` and `maiagent` (all on by default) each compile one API.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use upload_clients::generated::acs_chat::Client;
+//! use upload_clients::transport;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let http = transport::client_with_auth("Authorization", "Bearer <ACS user access token>")?;
+//! let client = Client::new_with_client("https://contoso.westus.communications.azure.com", http);
+//! let uploaded = client
+//!     .upload_chat_image()
+//!     .chat_thread_id("19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2")
+//!     .api_version("2024-03-15-preview")
+//!     .image_filename("sample.png")
+//!     .body(std::fs::read("sample.png")?)
+//!     .send()
+//!     .await?;
+//! println!("image id {}", uploaded.id);
+//! # Ok(()) }
+//! ```
+
+pub mod ext;
 pub mod generated;
+pub mod transport;

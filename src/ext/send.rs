@@ -1,0 +1,79 @@
+//! The one way the extension builders build a URL, run the client hooks and decode a response,
+//! matching what progenitor generates for its own operations.
+
+use progenitor_client::{ClientHooks, Error, OperationInfo, ResponseValue};
+use serde::de::DeserializeOwned;
+
+use crate::generated::{FacadeOperation, ParameterLocation};
+
+/// `baseurl` + the operation's path, each `{name}` replaced by its percent-encoded value.
+pub(crate) fn url<E>(
+    baseurl: &str,
+    op: &FacadeOperation,
+    path_params: &[(&str, &str)],
+) -> Result<String, Error<E>> {
+    let mut path = op.path.to_string();
+    for param in op.parameters.iter().filter(|p| p.location == ParameterLocation::Path) {
+        let value = path_params
+            .iter()
+            .find(|(name, _)| *name == param.name)
+            .map(|(_, value)| *value)
+            .ok_or_else(|| Error::InvalidRequest(format!("{} was not initialized", param.name)))?;
+        path = path.replace(
+            &format!("{{{}}}", param.name),
+            &progenitor_client::encode_path(value),
+        );
+    }
+    Ok(format!("{baseurl}{path}"))
+}
+
+/// Runs the hooks of `client` around `request`, as generated operations do.
+pub(crate) async fn run<C, E>(
+    client: &C,
+    operation_id: &'static str,
+    mut request: reqwest::Request,
+) -> Result<reqwest::Response, Error<E>>
+where
+    for<'c> &'c C: ClientHooks,
+{
+    let info = OperationInfo { operation_id };
+    client.pre(&mut request, &info).await?;
+    let result = client.exec(request, &info).await;
+    client.post(&result, &info).await?;
+    Ok(result?)
+}
+
+/// Decodes `response`: status `ok` as JSON `T`, a status for which `is_error` holds as the
+/// vendor's error body `E`, anything else as [`Error::UnexpectedResponse`].
+pub(crate) async fn decode_json<T: DeserializeOwned, E: DeserializeOwned>(
+    response: reqwest::Response,
+    ok: u16,
+    is_error: fn(u16) -> bool,
+) -> Result<ResponseValue<T>, Error<E>> {
+    match response.status().as_u16() {
+        status if status == ok => ResponseValue::from_response(response).await,
+        status if is_error(status) => Err(Error::ErrorResponse(
+            ResponseValue::from_response(response).await?,
+        )),
+        _ => Err(Error::UnexpectedResponse(response)),
+    }
+}
+
+/// Like [`decode_json`] for an operation whose success response has no body.
+pub(crate) async fn decode_empty<E: DeserializeOwned>(
+    response: reqwest::Response,
+    ok: u16,
+    is_error: fn(u16) -> bool,
+) -> Result<ResponseValue<()>, Error<E>> {
+    match response.status().as_u16() {
+        status if status == ok => Ok(ResponseValue::new(
+            (),
+            response.status(),
+            response.headers().clone(),
+        )),
+        status if is_error(status) => Err(Error::ErrorResponse(
+            ResponseValue::from_response(response).await?,
+        )),
+        _ => Err(Error::UnexpectedResponse(response)),
+    }
+}
