@@ -72,7 +72,7 @@ fn fail(path: &Path, reason: &str) -> ! {
 }
 
 /// Every `*.yaml` / `*.yml` file in `dir`, sorted by name.
-fn list_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn list_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read the specs folder: {e}"))?;
     let mut specs = Vec::new();
@@ -92,33 +92,35 @@ fn list_specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// The Rust module a spec becomes: its file stem with `-` as `_` (`acs-chat.yaml` → `acs_chat`).
-fn module_name(spec: &Path) -> String {
+pub(crate) fn module_name(spec: &Path) -> String {
     spec.file_stem()
         .map(|s| s.to_string_lossy().replace(['-', '.'], "_"))
         .unwrap_or_default()
 }
 
 /// Step 1: reads and parses one spec file.
-fn parse_spec(path: &Path) -> Result<OpenAPI, String> {
+pub(crate) fn parse_spec(path: &Path) -> Result<OpenAPI, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
     serde_yaml_ng::from_str(&text).map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))
 }
 
 /// An operation of a spec that progenitor cannot generate, left to the hand-written facade.
 #[derive(Debug, Clone, PartialEq)]
-struct FacadeOperation {
-    operation_id: String,
-    method: String,
-    path: String,
-    summary: String,
-    description: String,
-    content_types: Vec<String>,
+pub(crate) struct FacadeOperation {
+    pub(crate) operation_id: String,
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) summary: String,
+    pub(crate) description: String,
+    pub(crate) content_types: Vec<String>,
     /// `(name, location, required, default)` of each parameter.
-    parameters: Vec<(String, &'static str, bool, Option<String>)>,
+    pub(crate) parameters: Vec<(String, &'static str, bool, Option<String>)>,
 }
 
 /// Step 2: a copy of `api` that progenitor 0.15 can generate, and the operations taken out of it.
-fn adapt_for_progenitor(api: &OpenAPI) -> Result<(OpenAPI, Vec<FacadeOperation>), String> {
+pub(crate) fn adapt_for_progenitor(
+    api: &OpenAPI,
+) -> Result<(OpenAPI, Vec<FacadeOperation>), String> {
     let mut adapted = api.clone();
     let mut facade = Vec::new();
     for (path, item) in adapted.paths.paths.iter_mut() {
@@ -230,7 +232,7 @@ fn resolve_parameter(
 }
 
 /// Steps 2 and 3: the formatted Rust source of the client for `api`.
-fn generate(api: &OpenAPI) -> Result<String, String> {
+pub(crate) fn generate(api: &OpenAPI) -> Result<String, String> {
     let (adapted, facade) = adapt_for_progenitor(api)?;
     let mut settings = GenerationSettings::default();
     settings

@@ -54,7 +54,9 @@ pub enum AuthHeaderError {
     #[error("the credential header name is not a valid HTTP header name")]
     Name,
     /// The credential holds characters an HTTP header cannot carry (such as a newline).
-    #[error("the credential holds characters an HTTP header cannot carry (e.g. a newline); check the token or key")]
+    #[error(
+        "the credential holds characters an HTTP header cannot carry (e.g. a newline); check the token or key"
+    )]
     Value,
     /// reqwest could not build the client (TLS setup).
     #[error("cannot build the HTTP client: {0}")]

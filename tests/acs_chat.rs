@@ -11,7 +11,8 @@ const THREAD: &str = "19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2";
 #[tokio::test]
 async fn upload_chat_image_sends_the_exact_request_and_parses_201() {
     let server = MockServer::start_async().await;
-    let location = format!("/chat/threads/{THREAD}/images/0-eus-d2-fb42e272282ebb6ef76a3aedd1974433");
+    let location =
+        format!("/chat/threads/{THREAD}/images/0-eus-d2-fb42e272282ebb6ef76a3aedd1974433");
     let mock = server
         .mock_async(|when, then| {
             when.method(POST)
@@ -61,9 +62,11 @@ async fn thread_ids_with_reserved_characters_are_percent_encoded() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(POST)
-                .is_true(|req| req.uri().path() == "/chat/threads/19:a%2Fb%3Fc%23d%20e@thread.v2/images");
-            then.status(201).json_body(serde_json::json!({"id": "x", "attachmentType": "image"}));
+            when.method(POST).is_true(|req| {
+                req.uri().path() == "/chat/threads/19:a%2Fb%3Fc%23d%20e@thread.v2/images"
+            });
+            then.status(201)
+                .json_body(serde_json::json!({"id": "x", "attachmentType": "image"}));
         })
         .await;
     let client = Client::new_with_client(&server.base_url(), common::http("Bearer t"));
@@ -78,7 +81,9 @@ async fn thread_ids_with_reserved_characters_are_percent_encoded() {
     mock.assert_async().await;
     assert!(matches!(
         response.attachment_type,
-        Some(types::ChatAttachmentType::KnownChatAttachmentType(types::KnownChatAttachmentType::Image))
+        Some(types::ChatAttachmentType::KnownChatAttachmentType(
+            types::KnownChatAttachmentType::Image
+        ))
     ));
 }
 
@@ -107,7 +112,9 @@ async fn error_responses_parse_into_error_response() {
         .await
         .expect_err("403 is an error");
     mock.assert_async().await;
-    let Error::ErrorResponse(body) = err else { panic!("expected ErrorResponse, got {err:?}") };
+    let Error::ErrorResponse(body) = err else {
+        panic!("expected ErrorResponse, got {err:?}")
+    };
     assert_eq!(body.status(), 403);
     let error = body.into_inner().error.expect("error member");
     assert_eq!(error.code.as_deref(), Some("Forbidden"));

@@ -23,17 +23,40 @@ async fn upload_file_sends_purpose_filename_and_file_as_multipart() {
                 .header_exists("content-length")
                 .header_missing("api-version")
                 .is_true(|req| {
-                    common::multipart_is(req, &[
-                        ExpectedPart { name: "purpose", filename: None, content_type: None, data: b"assistants" },
-                        ExpectedPart { name: "filename", filename: None, content_type: None, data: b"notes.txt" },
-                        ExpectedPart { name: "file", filename: Some("notes.txt"), content_type: Some("text/plain"), data: b"my notes" },
-                    ])
+                    common::multipart_is(
+                        req,
+                        &[
+                            ExpectedPart {
+                                name: "purpose",
+                                filename: None,
+                                content_type: None,
+                                data: b"assistants",
+                            },
+                            ExpectedPart {
+                                name: "filename",
+                                filename: None,
+                                content_type: None,
+                                data: b"notes.txt",
+                            },
+                            ExpectedPart {
+                                name: "file",
+                                filename: Some("notes.txt"),
+                                content_type: Some("text/plain"),
+                                data: b"my notes",
+                            },
+                        ],
+                    )
                 });
-            then.status(200).header("content-type", "application/json").body(FILE_INFO);
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(FILE_INFO);
         })
         .await;
     let client = Client::new_with_client(&server.base_url(), common::http("Bearer entra-token"));
-    let part = Part::bytes(b"my notes".to_vec()).file_name("notes.txt").mime_str("text/plain").expect("mime");
+    let part = Part::bytes(b"my notes".to_vec())
+        .file_name("notes.txt")
+        .mime_str("text/plain")
+        .expect("mime");
     let info = client
         .upload_file()
         .file(part)
@@ -46,8 +69,16 @@ async fn upload_file_sends_purpose_filename_and_file_as_multipart() {
     assert_eq!(info.id, "assistant-abc123");
     assert_eq!(info.bytes, 8);
     assert_eq!(info.created_at, 1727800000);
-    assert!(matches!(info.purpose, types::FilePurpose::KnownFilePurpose(types::KnownFilePurpose::Assistants)));
-    assert!(matches!(info.status, Some(types::FileState::KnownFileState(types::KnownFileState::Uploaded))));
+    assert!(matches!(
+        info.purpose,
+        types::FilePurpose::KnownFilePurpose(types::KnownFilePurpose::Assistants)
+    ));
+    assert!(matches!(
+        info.status,
+        Some(types::FileState::KnownFileState(
+            types::KnownFileState::Uploaded
+        ))
+    ));
 }
 
 #[tokio::test]
@@ -69,7 +100,9 @@ async fn upload_file_errors_parse_as_agent_v1_errors() {
         .send()
         .await
         .expect_err("413");
-    let Error::ErrorResponse(body) = err else { panic!("expected ErrorResponse, got {err:?}") };
+    let Error::ErrorResponse(body) = err else {
+        panic!("expected ErrorResponse, got {err:?}")
+    };
     assert_eq!(body.status(), 413);
     let detail = body.into_inner().error.expect("error member");
     assert_eq!(detail.code.as_deref(), Some("file_too_large"));
@@ -119,8 +152,19 @@ async fn get_file_errors_parse_as_agent_v1_errors() {
         })
         .await;
     let client = Client::new_with_client(&server.base_url(), common::http("Bearer t"));
-    let err = client.get_file().file_id("missing").api_version("v1").send().await.expect_err("404");
-    let Error::ErrorResponse(body) = err else { panic!("expected ErrorResponse, got {err:?}") };
+    let err = client
+        .get_file()
+        .file_id("missing")
+        .api_version("v1")
+        .send()
+        .await
+        .expect_err("404");
+    let Error::ErrorResponse(body) = err else {
+        panic!("expected ErrorResponse, got {err:?}")
+    };
     assert_eq!(body.status(), 404);
-    assert_eq!(body.into_inner().error.and_then(|e| e.code).as_deref(), Some("not_found"));
+    assert_eq!(
+        body.into_inner().error.and_then(|e| e.code).as_deref(),
+        Some("not_found")
+    );
 }

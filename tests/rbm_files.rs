@@ -23,7 +23,8 @@ async fn upload_file_sends_the_binary_with_its_media_type_and_agent_id_in_the_qu
                 .header("content-length", common::PNG_1X1.len().to_string())
                 .header_missing("api-version")
                 .is_true(|req| req.body_ref() == common::PNG_1X1);
-            then.status(200).json_body(serde_json::json!({"name": "files/a1b2c3d4"}));
+            then.status(200)
+                .json_body(serde_json::json!({"name": "files/a1b2c3d4"}));
         })
         .await;
     let client = Client::new_with_client(&server.base_url(), common::http("Bearer rbm-token"));
@@ -43,10 +44,12 @@ async fn upload_file_sends_the_binary_with_its_media_type_and_agent_id_in_the_qu
 #[tokio::test]
 async fn upload_file_refuses_a_media_type_the_spec_does_not_list_without_a_request() {
     let server = MockServer::start_async().await;
-    let mock = server.mock_async(|when, then| {
-        when.any_request();
-        then.status(200);
-    }).await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200);
+        })
+        .await;
     let client = Client::new_with_client(&server.base_url(), common::http("Bearer t"));
     let err = client
         .upload_file()
@@ -56,8 +59,13 @@ async fn upload_file_refuses_a_media_type_the_spec_does_not_list_without_a_reque
         .send()
         .await
         .expect_err("webp is not an RBM type");
-    let Error::InvalidRequest(message) = err else { panic!("expected InvalidRequest, got {err:?}") };
-    assert!(message.contains("image/webp") && message.contains("image/png"), "{message}");
+    let Error::InvalidRequest(message) = err else {
+        panic!("expected InvalidRequest, got {err:?}")
+    };
+    assert!(
+        message.contains("image/webp") && message.contains("image/png"),
+        "{message}"
+    );
     assert_eq!(mock.calls_async().await, 0);
 }
 
@@ -82,7 +90,9 @@ async fn upload_file_errors_parse_as_google_errors() {
         .await
         .expect_err("400");
     mock.assert_async().await;
-    let Error::ErrorResponse(body) = err else { panic!("expected ErrorResponse, got {err:?}") };
+    let Error::ErrorResponse(body) = err else {
+        panic!("expected ErrorResponse, got {err:?}")
+    };
     assert_eq!(body.status(), 400);
     let status = body.into_inner().error.expect("error member");
     assert_eq!(status.code, Some(400));
@@ -105,7 +115,8 @@ async fn create_file_sends_file_url_thumbnail_and_agent_id_as_json() {
                     "thumbnailUrl": "https://www.example.com/images/cat-thumb.jpg",
                     "agentId": "my-agent"
                 }));
-            then.status(200).json_body(serde_json::json!({"name": "files/xyz"}));
+            then.status(200)
+                .json_body(serde_json::json!({"name": "files/xyz"}));
         })
         .await;
     let client = Client::new_with_client(&server.base_url(), common::http("Bearer rbm-token"));
@@ -138,11 +149,20 @@ async fn create_file_errors_parse_as_google_errors() {
     let client = Client::new_with_client(&server.base_url(), common::http("Bearer t"));
     let err = client
         .create_file()
-        .body(types::CreateFileRequest::builder().agent_id("a").file_url("https://e.com/a.png".to_string()))
+        .body(
+            types::CreateFileRequest::builder()
+                .agent_id("a")
+                .file_url("https://e.com/a.png".to_string()),
+        )
         .send()
         .await
         .expect_err("503");
-    let Error::ErrorResponse(body) = err else { panic!("expected ErrorResponse, got {err:?}") };
+    let Error::ErrorResponse(body) = err else {
+        panic!("expected ErrorResponse, got {err:?}")
+    };
     assert_eq!(body.status(), 503);
-    assert_eq!(body.into_inner().error.and_then(|e| e.status).as_deref(), Some("UNAVAILABLE"));
+    assert_eq!(
+        body.into_inner().error.and_then(|e| e.status).as_deref(),
+        Some("UNAVAILABLE")
+    );
 }

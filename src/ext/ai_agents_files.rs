@@ -99,7 +99,13 @@ impl<'a> UploadFile<'a> {
     /// Sends a `POST` request to `/files`. The form holds `purpose`, then `filename` if set,
     /// then `file` last, so a server can read the small fields before the large one.
     pub async fn send(self) -> Result<ResponseValue<types::FileInfo>, Error<types::AgentV1Error>> {
-        let Self { client, api_version, file, purpose, filename } = self;
+        let Self {
+            client,
+            api_version,
+            file,
+            purpose,
+            filename,
+        } = self;
         let api_version = api_version.map_err(Error::InvalidRequest)?;
         let file = file.map_err(Error::InvalidRequest)?;
         let purpose = purpose.map_err(Error::InvalidRequest)?;
@@ -117,7 +123,10 @@ impl<'a> UploadFile<'a> {
         let request = client
             .client
             .post(url)
-            .header(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"))
+            .header(
+                reqwest::header::ACCEPT,
+                HeaderValue::from_static("application/json"),
+            )
             .query(&[("api-version", api_version)])
             .multipart(form)
             .build()?;

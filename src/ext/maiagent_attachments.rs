@@ -48,7 +48,10 @@ pub struct CreateAttachmentUpload<'a> {
 impl<'a> CreateAttachmentUpload<'a> {
     /// A builder with nothing set.
     pub fn new(client: &'a Client) -> Self {
-        Self { client, file: Err("file was not initialized".to_string()) }
+        Self {
+            client,
+            file: Err("file was not initialized".to_string()),
+        }
     }
 
     /// Required. The file to upload (the `file` part). Give the part a file name and, for a

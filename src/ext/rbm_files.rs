@@ -104,8 +104,17 @@ impl<'a> UploadFile<'a> {
     }
 
     /// Sends a `POST` request to `/upload/v1/files`.
-    pub async fn send(self) -> Result<ResponseValue<types::File>, Error<types::GoogleErrorResponse>> {
-        let Self { client, agent_id, thumbnail_url, content_type, content_length, body } = self;
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::File>, Error<types::GoogleErrorResponse>> {
+        let Self {
+            client,
+            agent_id,
+            thumbnail_url,
+            content_type,
+            content_length,
+            body,
+        } = self;
         let agent_id = agent_id.map_err(Error::InvalidRequest)?;
         let thumbnail_url = thumbnail_url.map_err(Error::InvalidRequest)?;
         let content_type = content_type.map_err(Error::InvalidRequest)?;
@@ -122,7 +131,10 @@ impl<'a> UploadFile<'a> {
         let mut request = client
             .client
             .post(url)
-            .header(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"))
+            .header(
+                reqwest::header::ACCEPT,
+                HeaderValue::from_static("application/json"),
+            )
             .header(CONTENT_TYPE, content_type)
             .query(&query);
         if let Some(length) = content_length {

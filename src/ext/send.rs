@@ -13,7 +13,11 @@ pub(crate) fn url<E>(
     path_params: &[(&str, &str)],
 ) -> Result<String, Error<E>> {
     let mut path = op.path.to_string();
-    for param in op.parameters.iter().filter(|p| p.location == ParameterLocation::Path) {
+    for param in op
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParameterLocation::Path)
+    {
         let value = path_params
             .iter()
             .find(|(name, _)| *name == param.name)
