@@ -56,3 +56,8 @@
 pub mod ext;
 pub mod generated;
 pub mod transport;
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

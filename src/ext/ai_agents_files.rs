@@ -119,7 +119,7 @@ impl<'a> UploadFile<'a> {
             form = form.text("filename", filename);
         }
         let form = form.part("file", file);
-        let url = send::url(&client.baseurl, &UPLOAD_FILE, &[])?;
+        let url = send::url(&client.baseurl, &UPLOAD_FILE, &[]).map_err(Error::InvalidRequest)?;
         let request = client
             .client
             .post(url)

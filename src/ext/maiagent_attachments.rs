@@ -65,7 +65,8 @@ impl<'a> CreateAttachmentUpload<'a> {
     pub async fn send(self) -> Result<ResponseValue<()>, Error<types::MaiAgentError>> {
         let Self { client, file } = self;
         let file = file.map_err(Error::InvalidRequest)?;
-        let url = send::url(&client.baseurl, &CREATE_ATTACHMENT_UPLOAD, &[])?;
+        let url = send::url(&client.baseurl, &CREATE_ATTACHMENT_UPLOAD, &[])
+            .map_err(Error::InvalidRequest)?;
         let request = client
             .client
             .post(url)

@@ -125,7 +125,7 @@ impl<'a> UploadFile<'a> {
                 UPLOAD_FILE.content_types.join(", ")
             )));
         }
-        let url = send::url(&client.baseurl, &UPLOAD_FILE, &[])?;
+        let url = send::url(&client.baseurl, &UPLOAD_FILE, &[]).map_err(Error::InvalidRequest)?;
         let mut query = vec![("agentId", agent_id)];
         query.extend(thumbnail_url.map(|url| ("thumbnailUrl", url)));
         let mut request = client

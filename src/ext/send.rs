@@ -7,11 +7,12 @@ use serde::de::DeserializeOwned;
 use crate::generated::{FacadeOperation, ParameterLocation};
 
 /// `baseurl` + the operation's path, each `{name}` replaced by its percent-encoded value.
-pub(crate) fn url<E>(
+/// A missing path parameter is named in the error, as generated builders do.
+pub(crate) fn url(
     baseurl: &str,
     op: &FacadeOperation,
     path_params: &[(&str, &str)],
-) -> Result<String, Error<E>> {
+) -> Result<String, String> {
     let mut path = op.path.to_string();
     for param in op
         .parameters
@@ -22,7 +23,7 @@ pub(crate) fn url<E>(
             .iter()
             .find(|(name, _)| *name == param.name)
             .map(|(_, value)| *value)
-            .ok_or_else(|| Error::InvalidRequest(format!("{} was not initialized", param.name)))?;
+            .ok_or_else(|| format!("{} was not initialized", param.name))?;
         path = path.replace(
             &format!("{{{}}}", param.name),
             &progenitor_client::encode_path(value),
