@@ -50,6 +50,7 @@ where
 
 /// Decodes `response`: status `ok` as JSON `T`, a status for which `is_error` holds as the
 /// vendor's error body `E`, anything else as [`Error::UnexpectedResponse`].
+#[cfg(any(feature = "rbm", feature = "ai-agents"))]
 pub(crate) async fn decode_json<T: DeserializeOwned, E: DeserializeOwned>(
     response: reqwest::Response,
     ok: u16,
@@ -65,6 +66,7 @@ pub(crate) async fn decode_json<T: DeserializeOwned, E: DeserializeOwned>(
 }
 
 /// Like [`decode_json`] for an operation whose success response has no body.
+#[cfg(feature = "maiagent")]
 pub(crate) async fn decode_empty<E: DeserializeOwned>(
     response: reqwest::Response,
     ok: u16,
