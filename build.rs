@@ -22,7 +22,7 @@
 use std::path::{Path, PathBuf};
 
 use openapiv3::{OpenAPI, ReferenceOr, StatusCode};
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use syn::visit_mut::VisitMut;
 
 /// Request body media types progenitor 0.15 generates code for.
@@ -238,6 +238,10 @@ pub(crate) fn generate(api: &OpenAPI) -> Result<String, String> {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
+        // Every client carries `crate::hooks::Hooks` (credentials, tracing) and must implement
+        // `ClientHooks` with it: `src/hooks.rs` does, for each generated module.
+        .with_inner_type(quote::quote!(crate::hooks::Hooks))
+        .with_hooks(HooksMode::Expected)
         // Presigned form fields must keep the order the server gave them.
         .with_map_type("::indexmap::IndexMap");
     let mut generator = Generator::new(&settings);

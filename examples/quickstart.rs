@@ -9,12 +9,11 @@
 //! query, headers, body), so a success here means the request was right.
 
 use httpmock::prelude::*;
-use reqwest::multipart::Part;
-use upload_clients::ext::{AiAgentsFilesExt, MaiAgentAttachmentsExt, RbmFilesExt};
-use upload_clients::generated::{acs_chat, ai_agents_files, maiagent_attachments, rbm_files};
-use upload_clients::transport::client_with_auth;
+use upload_clients::ai_agents::{KnownFilePurpose, WaitOptions};
+use upload_clients::auth::Credential;
+use upload_clients::{AcsChatClient, AiAgentsClient, MaiAgentClient, RbmClient, UploadSource};
 
-/// A 1×1 grey PNG, generated here rather than read from disk.
+/// A 1×1 grey PNG, generated here rather than shipped.
 fn tiny_png() -> Vec<u8> {
     vec![
         0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
@@ -27,8 +26,15 @@ fn tiny_png() -> Vec<u8> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let png = tiny_png();
-    let notes = b"# Meeting notes\n\n- ship the quickstart\n".to_vec();
+    let dir = tempfile::tempdir()?;
+    let png_path = dir.path().join("sample.png");
+    std::fs::write(&png_path, tiny_png())?;
+    let notes_path = dir.path().join("notes.md");
+    std::fs::write(&notes_path, "# Meeting notes\n\n- ship the quickstart\n")?;
+    let png = UploadSource::from_path(&png_path).await?;
+    let notes = UploadSource::from_path(&notes_path).await?;
+    let (png_len, notes_len) = (png.len().unwrap_or(0), notes.len().unwrap_or(0));
+
     let server = MockServer::start_async().await;
     println!("mock services listening on {}\n", server.base_url());
 
@@ -36,8 +42,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let thread = "19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2";
     let location =
         format!("/chat/threads/{thread}/images/0-eus-d2-fb42e272282ebb6ef76a3aedd1974433");
-    let png_len = png.len();
-    let notes_len = notes.len();
     server
         .mock_async(|when, then| {
             when.method(POST)
@@ -56,28 +60,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }));
         })
         .await;
-    let acs = acs_chat::Client::new_with_client(
-        &server.base_url(),
-        client_with_auth("Authorization", "Bearer demo-acs-token")?,
-    );
-    println!("ACS Chat      → POST /chat/threads/{thread}/images?api-version=2024-03-15-preview");
+    let acs = AcsChatClient::new(&server.base_url(), Credential::bearer("demo-acs-token"))?;
+    println!("ACS Chat   → POST /chat/threads/{thread}/images?api-version=2024-03-15-preview");
+    println!("             image-filename: sample.png, application/octet-stream, {png_len} bytes");
+    let image = acs.upload_image(thread, &png).await?;
     println!(
-        "                image-filename: sample.png, application/octet-stream, {png_len} bytes"
-    );
-    let image = acs
-        .upload_chat_image()
-        .chat_thread_id(thread)
-        .api_version("2024-03-15-preview")
-        .image_filename("sample.png")
-        .body(png.clone())
-        .send()
-        .await?;
-    println!(
-        "              ← {} id={} attachmentType={:?} Location={}\n",
-        image.status(),
+        "           ← id={} attachmentType={:?}\n             url={}\n",
         image.id,
         image.attachment_type,
-        image.headers()["location"].to_str()?
+        image.url.map(|u| u.to_string()).unwrap_or_default()
     );
 
     // 2. Google RBM files.create, Upload URI: the binary with its own media type.
@@ -87,28 +78,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .path("/upload/v1/files")
                 .query_param("agentId", "demo-agent")
                 .header("authorization", "Bearer demo-rbm-token")
-                .header("content-type", "image/png");
+                .header("content-type", "image/png")
+                .header("content-length", png_len.to_string());
             then.status(200)
                 .json_body(serde_json::json!({"name": "files/demo-5a1e"}));
         })
         .await;
-    let rbm = rbm_files::Client::new_with_client(
-        &server.base_url(),
-        client_with_auth("Authorization", "Bearer demo-rbm-token")?,
-    );
-    println!(
-        "RBM           → POST /upload/v1/files?agentId=demo-agent (image/png, {png_len} bytes)"
-    );
-    let file = rbm
-        .upload_file()
-        .agent_id("demo-agent")
-        .content_type("image/png")
-        .body(png.clone())
-        .send()
-        .await?;
-    println!("              ← {} name={}\n", file.status(), file.name);
+    let rbm =
+        RbmClient::new(Credential::bearer("demo-rbm-token"))?.with_endpoint(&server.base_url())?;
+    println!("RBM        → POST /upload/v1/files?agentId=demo-agent (image/png, {png_len} bytes)");
+    let file = rbm.upload_file("demo-agent", &png, None).await?;
+    println!("           ← name={}\n", file.name);
 
-    // 3. Azure AI Foundry Agents: multipart file + purpose.
+    // 3. Azure AI Foundry Agents: multipart file + purpose, then wait until processed.
     server
         .mock_async(|when, then| {
             when.method(POST)
@@ -117,69 +99,75 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .header("authorization", "Bearer demo-entra-token")
                 .header_prefix("content-type", "multipart/form-data; boundary=")
                 .body_includes("name=\"purpose\"\r\n\r\nassistants\r\n")
-                .body_includes("name=\"file\"; filename=\"notes.md\"");
+                .body_includes("name=\"file\"; filename=\"notes.md\"\r\nContent-Type: text/markdown");
             then.status(200).json_body(serde_json::json!({
                 "object": "file", "id": "assistant-demo123", "bytes": notes_len, "filename": "notes.md",
                 "created_at": 1763856000, "purpose": "assistants", "status": "processed"
             }));
         })
         .await;
-    let agents = ai_agents_files::Client::new_with_client(
-        &server.base_url(),
-        client_with_auth("Authorization", "Bearer demo-entra-token")?,
-    );
+    let agents = AiAgentsClient::new(&server.base_url(), Credential::bearer("demo-entra-token"))?;
     println!(
-        "AI Agents     → POST /files?api-version=v1 (multipart: purpose=assistants, file=notes.md, {} bytes)",
-        notes.len()
+        "AI Agents  → POST /files?api-version=v1 (multipart: purpose=assistants, file=notes.md, {notes_len} bytes)"
     );
     let info = agents
-        .upload_file()
-        .purpose(ai_agents_files::types::KnownFilePurpose::Assistants)
-        .file(
-            Part::bytes(notes.clone())
-                .file_name("notes.md")
-                .mime_str("text/markdown")?,
+        .upload_and_wait(
+            &notes,
+            KnownFilePurpose::Assistants.into(),
+            WaitOptions::default(),
         )
-        .send()
         .await?;
     println!(
-        "              ← {} id={} bytes={} status={:?}\n",
-        info.status(),
-        info.id,
-        info.bytes,
-        info.status
+        "           ← id={} bytes={} status={:?}\n",
+        info.id, info.bytes, info.status
     );
 
-    // 4. MaiAgent: multipart upload with an Api-Key.
+    // 4. MaiAgent presigned flow: presign, POST the form to storage, register.
+    let storage_url = server.url("/bucket");
     server
         .mock_async(|when, then| {
             when.method(POST)
-                .path("/api/attachments-upload/")
+                .path("/api/upload-presigned-url/")
+                .query_param("filename", "notes.md")
                 .header("authorization", "Api-Key demo-maiagent-key")
-                .header_prefix("content-type", "multipart/form-data; boundary=")
-                .body_includes("name=\"file\"; filename=\"sample.png\"");
-            then.status(200);
+                .json_body(serde_json::json!({"fileSize": notes_len}));
+            then.status(200).json_body(serde_json::json!({
+                "url": storage_url,
+                "fields": {"key": "media/chat/attachment/notes.md", "policy": "cG9saWN5", "x-amz-signature": "c2ln"}
+            }));
         })
         .await;
-    let maiagent = maiagent_attachments::Client::new_with_client(
-        &server.base_url(),
-        client_with_auth("Authorization", "Api-Key demo-maiagent-key")?,
-    );
+    server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/bucket")
+                .header_missing("authorization")
+                .header_prefix("content-type", "multipart/form-data; boundary=")
+                .body_includes("name=\"key\"\r\n\r\nmedia/chat/attachment/notes.md\r\n");
+            then.status(204);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/attachments/")
+                .header("authorization", "Api-Key demo-maiagent-key")
+                .json_body(serde_json::json!({"filename": "notes.md", "file": "media/chat/attachment/notes.md"}));
+            then.status(201).json_body(serde_json::json!({
+                "id": "550e8400-e29b-41d4-a716-446655440000", "type": null,
+                "filename": "notes.md", "file": "media/chat/attachment/notes.md"
+            }));
+        })
+        .await;
+    let mai = MaiAgentClient::new(Credential::api_key("demo-maiagent-key"))?
+        .with_base_url(&server.url("/api"))?;
+    println!("MaiAgent   → POST /api/upload-presigned-url/ {{fileSize: {notes_len}}}");
+    println!("           → POST /bucket (form fields, then notes.md; no credential)");
+    println!("           → POST /api/attachments/ {{filename, file: <storage key>}}");
+    let attachment = mai.upload_presigned(&notes, None).await?;
     println!(
-        "MaiAgent      → POST /api/attachments-upload/ (multipart: file=sample.png, {png_len} bytes)"
-    );
-    let uploaded = maiagent
-        .create_attachment_upload()
-        .file(
-            Part::bytes(png)
-                .file_name("sample.png")
-                .mime_str("image/png")?,
-        )
-        .send()
-        .await?;
-    println!(
-        "              ← {} (the API states no response body)\n",
-        uploaded.status()
+        "           ← attachment id={} file={}\n",
+        attachment.id, attachment.file
     );
 
     println!("4 uploads succeeded");

@@ -19,8 +19,12 @@
 //! - [`generated`]: one module per spec including that output. Never edited by hand.
 //! - [`ext`]: extension traits adding the operations progenitor cannot generate, with builders
 //!   that mirror the generated ones.
-//! - [`transport`]: the configured `reqwest` client every generated client is built on, with the
-//!   credentials as a sensitive default header.
+//! - [`hooks`] and [`auth`]: the state each generated client carries and the `ClientHooks` that
+//!   add its credential to every request (never to storage hosts) and trace it.
+//! - [`transport`]: the configured `reqwest` client and the checks on endpoints, ids and URLs.
+//! - The facade: [`UploadSource`] (path, bytes or stream, streamed with progress), [`Limits`]
+//!   (what each API accepts), [`presigned_post`], one client per API ([`AcsChatClient`],
+//!   [`RbmClient`], [`AiAgentsClient`], [`MaiAgentClient`]) and one [`Error`].
 //!
 //! # Regenerating
 //!
@@ -34,14 +38,39 @@
 //!
 //! # Example
 //!
+//! With the facade:
+//!
+//! ```no_run
+//! # #[cfg(feature = "acs-chat")]
+//! # async fn run() -> Result<(), upload_clients::Error> {
+//! use upload_clients::{AcsChatClient, UploadSource, auth::Credential};
+//!
+//! let acs = AcsChatClient::new(
+//!     "https://contoso.westus.communications.azure.com",
+//!     Credential::bearer("<ACS user access token>"),
+//! )?;
+//! let source = UploadSource::from_path("sample.png").await?.on_progress(|p| {
+//!     eprintln!("{} of {:?} bytes", p.sent, p.total);
+//! });
+//! let image = acs.upload_image("19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2", &source).await?;
+//! println!("image {} at {:?}", image.id, image.url);
+//! # Ok(()) }
+//! ```
+//!
+//! With a generated client directly (every operation of the spec, nothing added):
+//!
 //! ```no_run
 //! # #[cfg(feature = "acs-chat")]
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use upload_clients::auth::Credential;
 //! use upload_clients::generated::acs_chat::Client;
-//! use upload_clients::transport;
+//! use upload_clients::hooks::Hooks;
 //!
-//! let http = transport::client_with_auth("Authorization", "Bearer <ACS user access token>")?;
-//! let client = Client::new_with_client("https://contoso.westus.communications.azure.com", http);
+//! let client = Client::new_with_client(
+//!     "https://contoso.westus.communications.azure.com",
+//!     upload_clients::transport::client_builder().build()?,
+//!     Hooks::new(Credential::bearer("<ACS user access token>")),
+//! );
 //! let uploaded = client
 //!     .upload_chat_image()
 //!     .chat_thread_id("19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2")
@@ -54,9 +83,35 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "acs-chat")]
+pub mod acs_chat;
+#[cfg(feature = "ai-agents")]
+pub mod ai_agents;
+pub mod auth;
+pub mod error;
 pub mod ext;
 pub mod generated;
+pub mod hooks;
+pub mod limits;
+#[cfg(feature = "maiagent")]
+pub mod maiagent;
+pub mod presigned_post;
+#[cfg(feature = "rbm")]
+pub mod rbm;
+pub mod source;
 pub mod transport;
+
+#[cfg(feature = "acs-chat")]
+pub use acs_chat::AcsChatClient;
+#[cfg(feature = "ai-agents")]
+pub use ai_agents::AiAgentsClient;
+pub use error::Error;
+pub use limits::Limits;
+#[cfg(feature = "maiagent")]
+pub use maiagent::MaiAgentClient;
+#[cfg(feature = "rbm")]
+pub use rbm::RbmClient;
+pub use source::{Progress, UploadSource};
 
 /// The README's examples, compiled as doctests so they cannot rot.
 #[cfg(all(doctest, feature = "rbm"))]

@@ -1,10 +1,13 @@
-//! The `reqwest` client that generated clients are built on: timeouts that suit large uploads
-//! (progenitor's own `Client::new` stops any request after 15 s) and credentials sent as a
-//! sensitive default header, since progenitor ignores a spec's security schemes.
+//! The `reqwest` client that generated clients are built on, with timeouts that suit large
+//! uploads (progenitor's own `Client::new` stops any request after 15 s), and the checks every
+//! facade makes on endpoints, ids and URLs before sending anything. Credentials are not set
+//! here but per request by [`crate::hooks`], so storage hosts never receive them.
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use url::Url;
+
+use crate::Error;
 
 /// How long to wait for a TCP/TLS connection before giving up.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -26,39 +29,104 @@ pub fn client_builder() -> reqwest::ClientBuilder {
         .user_agent(USER_AGENT)
 }
 
-/// A client that sends `name: value` (for example `Authorization: Bearer …` or
-/// `Authorization: Api-Key …`) with every request. The value is marked sensitive, so it is left
-/// out of `Debug` output of requests and headers.
+/// Parses an API endpoint: an absolute `https://` URL, or `http://` on a loopback host only
+/// (`localhost`, `127.0.0.0/8`, `[::1]`), so credentials never cross a network in clear text.
+/// The result has no trailing slash, ready to be a generated client's base URL.
 ///
 /// ```
-/// let http = upload_clients::transport::client_with_auth("Authorization", "Api-Key secret")?;
-/// # let _ = http; Ok::<(), Box<dyn std::error::Error>>(())
+/// use upload_clients::transport::parse_endpoint;
+/// assert_eq!(parse_endpoint("https://example.com/api/").unwrap(), "https://example.com/api");
+/// assert!(parse_endpoint("http://127.0.0.1:8080").is_ok());
+/// assert!(parse_endpoint("http://example.com").is_err());
+/// assert!(parse_endpoint("not a url").is_err());
 /// ```
-pub fn client_with_auth(name: &str, value: &str) -> Result<reqwest::Client, AuthHeaderError> {
-    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| AuthHeaderError::Name)?;
-    let mut value = HeaderValue::from_str(value).map_err(|_| AuthHeaderError::Value)?;
-    value.set_sensitive(true);
-    let mut headers = HeaderMap::new();
-    headers.insert(name, value);
-    client_builder()
-        .default_headers(headers)
-        .build()
-        .map_err(AuthHeaderError::Client)
+pub fn parse_endpoint(endpoint: &str) -> Result<String, Error> {
+    let url = Url::parse(endpoint.trim()).map_err(|e| {
+        Error::InvalidInput(format!("endpoint {endpoint:?} is not a valid URL: {e}"))
+    })?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::InvalidInput(format!(
+                "endpoint {endpoint:?} uses http:// on a non-loopback host; use https://"
+            )));
+        }
+        other => {
+            return Err(Error::InvalidInput(format!(
+                "endpoint {endpoint:?} has scheme {other:?}; use https://"
+            )));
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::InvalidInput(format!(
+            "endpoint {endpoint:?} has no host"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::InvalidInput(format!(
+            "endpoint {endpoint:?} must not have a query or fragment"
+        )));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
-/// Why [`client_with_auth`] could not build a client. The credential itself is never part of
-/// the message.
-#[derive(Debug, thiserror::Error)]
-pub enum AuthHeaderError {
-    /// The header name is not a valid HTTP header name.
-    #[error("the credential header name is not a valid HTTP header name")]
-    Name,
-    /// The credential holds characters an HTTP header cannot carry (such as a newline).
-    #[error(
-        "the credential holds characters an HTTP header cannot carry (e.g. a newline); check the token or key"
-    )]
-    Value,
-    /// reqwest could not build the client (TLS setup).
-    #[error("cannot build the HTTP client: {0}")]
-    Client(#[source] reqwest::Error),
+/// True for `localhost`, `127.0.0.0/8` and `::1`.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks an id that goes into a path or query (thread, agent, conversation, file ids): not
+/// empty, no whitespace or control characters, at most 1024 bytes.
+///
+/// ```
+/// use upload_clients::transport::check_id;
+/// assert!(check_id("thread id", "19:abc-def@thread.v2").is_ok());
+/// assert!(check_id("thread id", "").is_err());
+/// assert!(check_id("agent id", "a b").is_err());
+/// ```
+pub fn check_id(what: &str, id: &str) -> Result<(), Error> {
+    if id.is_empty() {
+        return Err(Error::InvalidInput(format!("the {what} is empty")));
+    }
+    if id.len() > 1024 {
+        return Err(Error::InvalidInput(format!(
+            "the {what} is longer than 1024 bytes"
+        )));
+    }
+    if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::InvalidInput(format!(
+            "the {what} {id:?} holds whitespace or control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a URL given to a service to fetch (RBM `fileUrl`, `thumbnailUrl`): absolute
+/// `http(s)://` with a host.
+///
+/// ```
+/// use upload_clients::transport::check_public_url;
+/// assert!(check_public_url("fileUrl", "https://example.com/cat.jpg").is_ok());
+/// assert!(check_public_url("fileUrl", "ftp://example.com/cat.jpg").is_err());
+/// ```
+pub fn check_public_url(what: &str, value: &str) -> Result<Url, Error> {
+    let url = Url::parse(value)
+        .map_err(|e| Error::InvalidInput(format!("{what} {value:?} is not a valid URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::InvalidInput(format!(
+            "{what} {value:?} must be an http:// or https:// URL"
+        )));
+    }
+    Ok(url)
+}
+
+/// The client the facades use when the caller gives none: [`client_builder`] with rustls.
+pub(crate) fn default_client() -> Result<reqwest::Client, Error> {
+    client_builder().build().map_err(Error::from_reqwest)
 }

@@ -34,7 +34,11 @@ async fn upload_chat_image_sends_the_exact_request_and_parses_201() {
         })
         .await;
 
-    let client = Client::new_with_client(&server.base_url(), common::http("Bearer acs-token"));
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        common::hooks("Bearer acs-token"),
+    );
     let response = client
         .upload_chat_image()
         .chat_thread_id(THREAD)
@@ -69,7 +73,11 @@ async fn thread_ids_with_reserved_characters_are_percent_encoded() {
                 .json_body(serde_json::json!({"id": "x", "attachmentType": "image"}));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http("Bearer t"));
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        common::hooks("Bearer t"),
+    );
     let response = client
         .upload_chat_image()
         .chat_thread_id("19:a/b?c#d e@thread.v2")
@@ -102,7 +110,11 @@ async fn error_responses_parse_into_error_response() {
             }));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http("Bearer t"));
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        common::hooks("Bearer t"),
+    );
     let err = client
         .upload_chat_image()
         .chat_thread_id(THREAD)

@@ -52,7 +52,11 @@ async fn upload_file_sends_purpose_filename_and_file_as_multipart() {
                 .body(FILE_INFO);
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http("Bearer entra-token"));
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        common::hooks("Bearer entra-token"),
+    );
     let part = Part::bytes(b"my notes".to_vec())
         .file_name("notes.txt")
         .mime_str("text/plain")
@@ -92,7 +96,11 @@ async fn upload_file_errors_parse_as_agent_v1_errors() {
             }));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http("Bearer t"));
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        common::hooks("Bearer t"),
+    );
     let err = client
         .upload_file()
         .file(Part::bytes(vec![0u8; 16]).file_name("big.bin"))
@@ -127,7 +135,11 @@ async fn get_file_reads_the_file_info_and_keeps_unknown_states() {
             }));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http("Bearer entra-token"));
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        common::hooks("Bearer entra-token"),
+    );
     let info = client
         .get_file()
         .file_id("assistant-abc123")
@@ -151,7 +163,11 @@ async fn get_file_errors_parse_as_agent_v1_errors() {
             }));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http("Bearer t"));
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        common::hooks("Bearer t"),
+    );
     let err = client
         .get_file()
         .file_id("missing")

@@ -36,7 +36,11 @@ async fn create_attachment_upload_sends_one_file_part() {
             then.status(200);
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http(API_KEY));
+    let client = Client::new_with_client(
+        &server.url("/api"),
+        reqwest::Client::new(),
+        common::hooks(API_KEY),
+    );
     let part = Part::bytes(b"%PDF-1.4 test".to_vec())
         .file_name("example_file.pdf")
         .mime_str("application/pdf")
@@ -61,7 +65,11 @@ async fn create_attachment_upload_errors_parse_as_maiagent_errors() {
                 .json_body(serde_json::json!({"detail": "Invalid API key."}));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http(API_KEY));
+    let client = Client::new_with_client(
+        &server.url("/api"),
+        reqwest::Client::new(),
+        common::hooks(API_KEY),
+    );
     let err = client
         .create_attachment_upload()
         .file(Part::bytes(b"x".to_vec()).file_name("x.txt"))
@@ -99,7 +107,11 @@ async fn create_upload_presigned_url_sends_query_and_file_size_and_keeps_field_o
                 .body(body);
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http(API_KEY));
+    let client = Client::new_with_client(
+        &server.url("/api"),
+        reqwest::Client::new(),
+        common::hooks(API_KEY),
+    );
     let presigned = client
         .create_upload_presigned_url()
         .field_name("file")
@@ -150,7 +162,11 @@ async fn create_attachment_registers_the_uploaded_file() {
             }));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http(API_KEY));
+    let client = Client::new_with_client(
+        &server.url("/api"),
+        reqwest::Client::new(),
+        common::hooks(API_KEY),
+    );
     let attachment = client
         .create_attachment()
         .body(
@@ -197,7 +213,11 @@ async fn create_conversation_attachment_posts_to_the_conversation() {
             }));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http(API_KEY));
+    let client = Client::new_with_client(
+        &server.url("/api"),
+        reqwest::Client::new(),
+        common::hooks(API_KEY),
+    );
     let conversation_id: uuid::Uuid = conversation.parse().expect("uuid");
     let attachment = client
         .create_conversation_attachment()
@@ -227,7 +247,11 @@ async fn registration_errors_parse_as_maiagent_errors() {
                 .json_body(serde_json::json!({"file": ["Enter a valid URL."]}));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http(API_KEY));
+    let client = Client::new_with_client(
+        &server.url("/api"),
+        reqwest::Client::new(),
+        common::hooks(API_KEY),
+    );
     let err = client
         .create_attachment()
         .body(

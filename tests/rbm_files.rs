@@ -27,7 +27,11 @@ async fn upload_file_sends_the_binary_with_its_media_type_and_agent_id_in_the_qu
                 .json_body(serde_json::json!({"name": "files/a1b2c3d4"}));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http("Bearer rbm-token"));
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        common::hooks("Bearer rbm-token"),
+    );
     let file = client
         .upload_file()
         .agent_id("my-agent")
@@ -50,7 +54,11 @@ async fn upload_file_refuses_a_media_type_the_spec_does_not_list_without_a_reque
             then.status(200);
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http("Bearer t"));
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        common::hooks("Bearer t"),
+    );
     let err = client
         .upload_file()
         .agent_id("my-agent")
@@ -80,7 +88,11 @@ async fn upload_file_errors_parse_as_google_errors() {
             }));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http("Bearer t"));
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        common::hooks("Bearer t"),
+    );
     let err = client
         .upload_file()
         .agent_id("my-agent")
@@ -119,7 +131,11 @@ async fn create_file_sends_file_url_thumbnail_and_agent_id_as_json() {
                 .json_body(serde_json::json!({"name": "files/xyz"}));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http("Bearer rbm-token"));
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        common::hooks("Bearer rbm-token"),
+    );
     let file = client
         .create_file()
         .body(
@@ -146,7 +162,11 @@ async fn create_file_errors_parse_as_google_errors() {
             }));
         })
         .await;
-    let client = Client::new_with_client(&server.base_url(), common::http("Bearer t"));
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        common::hooks("Bearer t"),
+    );
     let err = client
         .create_file()
         .body(

@@ -19,8 +19,10 @@ pub trait MaiAgentAttachmentsExt {
     /// use upload_clients::ext::MaiAgentAttachmentsExt;
     /// use upload_clients::generated::maiagent_attachments::Client;
     ///
+    /// use upload_clients::{auth::Credential, hooks::Hooks};
+    ///
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let client = Client::new("https://api.maiagent.ai");
+    /// let client = Client::new("https://api.maiagent.ai/api", Hooks::new(Credential::api_key("key")));
     /// let response = client
     ///     .create_attachment_upload()
     ///     .file(Part::bytes(std::fs::read("example_file.pdf")?).file_name("example_file.pdf"))

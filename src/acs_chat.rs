@@ -1,0 +1,151 @@
+//! The ACS Chat facade: upload an image to a chat thread from any [`UploadSource`], with the
+//! image's URL resolved from the `Location` header.
+
+use progenitor_client::ClientInfo;
+use url::Url;
+
+use crate::auth::Credential;
+use crate::error::ApiErrorBody;
+use crate::generated::acs_chat::{Client, types};
+use crate::hooks::Hooks;
+use crate::transport::{check_id, default_client, parse_endpoint};
+use crate::{Error, Limits, UploadSource};
+
+/// The API version the spec describes.
+pub const API_VERSION: &str = "2024-03-15-preview";
+
+/// An image uploaded to a chat thread.
+#[derive(Debug, Clone)]
+pub struct ChatImage {
+    /// The server-generated image id.
+    pub id: String,
+    /// The attachment type; values the spec does not list (such as `inlineImage`) are kept.
+    pub attachment_type: Option<types::ChatAttachmentType>,
+    /// The name including the file extension.
+    pub name: Option<String>,
+    /// The image's URL: the `Location` header resolved against the endpoint.
+    pub url: Option<Url>,
+}
+
+/// Uploads chat images to an Azure Communication Services resource.
+///
+/// ```no_run
+/// use upload_clients::{AcsChatClient, UploadSource, auth::Credential};
+///
+/// # async fn run() -> Result<(), upload_clients::Error> {
+/// let acs = AcsChatClient::new(
+///     "https://contoso.westus.communications.azure.com",
+///     Credential::bearer("<ACS user access token>"),
+/// )?;
+/// let image = acs
+///     .upload_image("19:abc-def@thread.v2", &UploadSource::from_path("cat.png").await?)
+///     .await?;
+/// println!("{} at {:?}", image.id, image.url);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct AcsChatClient {
+    api: Client,
+    endpoint: Url,
+    api_version: String,
+    limits: Limits,
+}
+
+impl AcsChatClient {
+    /// A client for the resource at `endpoint` (https, or http on loopback).
+    pub fn new(endpoint: &str, credential: Credential) -> Result<Self, Error> {
+        let base = parse_endpoint(endpoint)?;
+        let endpoint =
+            Url::parse(&format!("{base}/")).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        Ok(Self {
+            api: Client::new_with_client(&base, default_client()?, Hooks::new(credential)),
+            endpoint,
+            api_version: API_VERSION.to_string(),
+            limits: Limits::acs_chat_images(),
+        })
+    }
+
+    /// Sends requests with `http` (shares its connection pool and settings).
+    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
+        self.api = Client::new_with_client(self.api.baseurl(), http, self.api.inner().clone());
+        self
+    }
+
+    /// Uses another `api-version`.
+    pub fn with_api_version(mut self, api_version: impl Into<String>) -> Self {
+        self.api_version = api_version.into();
+        self
+    }
+
+    /// Replaces the content type and size checks ([`Limits::acs_chat_images`]).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The generated client underneath, for operations the facade does not wrap.
+    pub fn api(&self) -> &Client {
+        &self.api
+    }
+
+    /// Uploads `source` to the thread `thread_id`, sending its file name as `image-filename`.
+    /// Checks the id, type and size first; nothing is sent when they are wrong.
+    pub async fn upload_image(
+        &self,
+        thread_id: &str,
+        source: &UploadSource,
+    ) -> Result<ChatImage, Error> {
+        check_id("thread id", thread_id)?;
+        self.limits.check(source)?;
+        let response = self
+            .api
+            .upload_chat_image()
+            .chat_thread_id(thread_id)
+            .api_version(self.api_version.as_str())
+            .image_filename(source.file_name())
+            .body(source.body().await?)
+            .send()
+            .await;
+        let response = match response {
+            Ok(response) => response,
+            Err(e) => return Err(Error::from_generated("acs-chat", e, ApiErrorBody::AcsChat).await),
+        };
+        let url = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|location| resolve_location(&self.endpoint, location));
+        let result = response.into_inner();
+        Ok(ChatImage {
+            id: result.id,
+            attachment_type: result.attachment_type,
+            name: result.name,
+            url,
+        })
+    }
+}
+
+/// Resolves a `Location` header (relative in ACS's own sample) against the endpoint. Path
+/// characters such as `:` and `@` in thread ids are kept as they are.
+fn resolve_location(endpoint: &Url, location: &str) -> Option<Url> {
+    endpoint.join(location.trim()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_and_absolute_locations_resolve() {
+        let endpoint = Url::parse("https://contoso.communication.azure.com/").unwrap();
+        let relative =
+            resolve_location(&endpoint, "/chat/threads/19:a@thread.v2/images/0-x").unwrap();
+        assert_eq!(
+            relative.as_str(),
+            "https://contoso.communication.azure.com/chat/threads/19:a@thread.v2/images/0-x"
+        );
+        let absolute = resolve_location(&endpoint, "https://cdn.example.com/i/1").unwrap();
+        assert_eq!(absolute.as_str(), "https://cdn.example.com/i/1");
+        assert!(resolve_location(&endpoint, "http://[::1").is_none());
+    }
+}

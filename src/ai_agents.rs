@@ -1,0 +1,197 @@
+//! The Azure AI Foundry Agents facade: upload a file as a multipart form (the file streamed)
+//! and, if asked, wait until the service has processed it.
+
+use std::time::Duration;
+
+use progenitor_client::ClientInfo;
+
+use crate::auth::Credential;
+use crate::error::ApiErrorBody;
+use crate::ext::AiAgentsFilesExt;
+use crate::generated::ai_agents_files::{Client, types};
+use crate::hooks::Hooks;
+use crate::transport::{check_id, default_client, parse_endpoint};
+use crate::{Error, Limits, UploadSource};
+
+pub use types::{FileInfo, FilePurpose, FileState, KnownFilePurpose, KnownFileState};
+
+/// How [`AiAgentsClient::upload_and_wait`] polls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitOptions {
+    /// Time between two polls.
+    pub interval: Duration,
+    /// How long to wait for `processed` in all.
+    pub deadline: Duration,
+}
+
+impl Default for WaitOptions {
+    /// Poll every second for up to five minutes.
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(1),
+            deadline: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Parses a purpose: a known one (`assistants`, `assistants_output`, `vision`) or any other
+/// string, sent as it is (the seed also names `batch` and `fine-tune`).
+///
+/// ```
+/// use upload_clients::ai_agents::{FilePurpose, KnownFilePurpose, parse_purpose};
+/// assert!(matches!(parse_purpose("vision"), Ok(FilePurpose::KnownFilePurpose(KnownFilePurpose::Vision))));
+/// assert!(matches!(parse_purpose("batch"), Ok(FilePurpose::String(_))));
+/// assert!(parse_purpose("").is_err());
+/// ```
+pub fn parse_purpose(purpose: &str) -> Result<FilePurpose, Error> {
+    check_id("purpose", purpose)?;
+    Ok(match purpose.parse::<KnownFilePurpose>() {
+        Ok(known) => FilePurpose::KnownFilePurpose(known),
+        Err(_) => FilePurpose::String(purpose.to_string()),
+    })
+}
+
+/// Uploads files to an Azure AI Foundry project.
+///
+/// ```no_run
+/// use upload_clients::ai_agents::{KnownFilePurpose, WaitOptions};
+/// use upload_clients::{AiAgentsClient, UploadSource, auth::Credential};
+///
+/// # async fn run() -> Result<(), upload_clients::Error> {
+/// let agents = AiAgentsClient::new(
+///     "https://my-resource.services.ai.azure.com/api/projects/my-project",
+///     Credential::bearer("<Entra access token>"),
+/// )?;
+/// let source = UploadSource::from_path("handbook.pdf").await?;
+/// let info = agents
+///     .upload_and_wait(&source, KnownFilePurpose::Assistants.into(), WaitOptions::default())
+///     .await?;
+/// println!("{} is ready", info.id);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct AiAgentsClient {
+    api: Client,
+    api_version: String,
+    limits: Limits,
+}
+
+impl AiAgentsClient {
+    /// A client for the project endpoint (https, or http on loopback).
+    pub fn new(endpoint: &str, credential: Credential) -> Result<Self, Error> {
+        let base = parse_endpoint(endpoint)?;
+        Ok(Self {
+            api: Client::new_with_client(&base, default_client()?, Hooks::new(credential)),
+            api_version: "v1".to_string(),
+            limits: Limits::ai_agents_files(),
+        })
+    }
+
+    /// Sends requests with `http`.
+    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
+        self.api = Client::new_with_client(self.api.baseurl(), http, self.api.inner().clone());
+        self
+    }
+
+    /// Uses another `api-version`.
+    pub fn with_api_version(mut self, api_version: impl Into<String>) -> Self {
+        self.api_version = api_version.into();
+        self
+    }
+
+    /// Replaces the size check ([`Limits::ai_agents_files`]).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The generated client underneath.
+    pub fn api(&self) -> &Client {
+        &self.api
+    }
+
+    /// Uploads `source` with `purpose`; the form's `filename` is the source's file name.
+    pub async fn upload(
+        &self,
+        source: &UploadSource,
+        purpose: FilePurpose,
+    ) -> Result<FileInfo, Error> {
+        self.limits.check(source)?;
+        let response = self
+            .api
+            .upload_file()
+            .api_version(self.api_version.as_str())
+            .purpose(purpose)
+            .filename(source.file_name())
+            .file(source.part().await?)
+            .send()
+            .await;
+        match response {
+            Ok(info) => Ok(info.into_inner()),
+            Err(e) => Err(Error::from_generated("ai-agents", e, ApiErrorBody::AiAgents).await),
+        }
+    }
+
+    /// The current state of the file `file_id`.
+    pub async fn get(&self, file_id: &str) -> Result<FileInfo, Error> {
+        check_id("file id", file_id)?;
+        let response = self
+            .api
+            .get_file()
+            .file_id(file_id)
+            .api_version(self.api_version.as_str())
+            .send()
+            .await;
+        match response {
+            Ok(info) => Ok(info.into_inner()),
+            Err(e) => Err(Error::from_generated("ai-agents", e, ApiErrorBody::AiAgents).await),
+        }
+    }
+
+    /// Uploads `source`, then polls until the file is `processed` (returned), ends in `error`
+    /// or `deleted` ([`Error::Processing`] with `status_details`), or `wait.deadline` passes
+    /// ([`Error::Timeout`]). A file without a `status` is treated as ready.
+    pub async fn upload_and_wait(
+        &self,
+        source: &UploadSource,
+        purpose: FilePurpose,
+        wait: WaitOptions,
+    ) -> Result<FileInfo, Error> {
+        let started = tokio::time::Instant::now();
+        let mut info = self.upload(source, purpose).await?;
+        loop {
+            match &info.status {
+                None | Some(FileState::KnownFileState(KnownFileState::Processed)) => {
+                    return Ok(info);
+                }
+                Some(FileState::KnownFileState(
+                    KnownFileState::Error | KnownFileState::Deleted,
+                )) => {
+                    return Err(Error::Processing {
+                        id: info.id,
+                        details: info.status_details,
+                    });
+                }
+                Some(_) => {}
+            }
+            if started.elapsed() + wait.interval > wait.deadline {
+                return Err(Error::Timeout(format!(
+                    "file {} was still {} after {:?}; raise the deadline or check it later with `get`",
+                    info.id,
+                    state_name(info.status.as_ref()),
+                    wait.deadline
+                )));
+            }
+            tokio::time::sleep(wait.interval).await;
+            info = self.get(&info.id).await?;
+        }
+    }
+}
+
+/// The wire name of a state, e.g. `running`.
+fn state_name(state: Option<&FileState>) -> String {
+    match state.map(serde_json::to_value) {
+        Some(Ok(serde_json::Value::String(name))) => name,
+        _ => "without a status".to_string(),
+    }
+}

@@ -1,0 +1,114 @@
+//! Credentials for the four APIs, kept in redacting types (`secrecy`) so a token or key never
+//! shows in `Debug`, `Display`, errors or logs.
+//!
+//! - ACS Chat: an ACS user access token, sent as `Authorization: Bearer <token>`.
+//! - RBM: an OAuth access token with the `rcsbusinessmessaging` scope, `Bearer`.
+//! - AI Agents: a Microsoft Entra access token for `https://ai.azure.com/.default`, `Bearer`.
+//! - MaiAgent: an API key, sent as `Authorization: Api-Key <key>`.
+//!
+//! A token can be static or come from a [`TokenProvider`] the caller implements (asked before
+//! every request, so it can refresh).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::Error;
+
+/// A future returned by [`TokenProvider::token`].
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<SecretString, Error>> + Send + 'a>>;
+
+/// Supplies a bearer token before each request; implement it to refresh tokens.
+///
+/// ```
+/// use secrecy::SecretString;
+/// use upload_clients::auth::{Credential, TokenFuture, TokenProvider};
+///
+/// struct FromEnv;
+/// impl TokenProvider for FromEnv {
+///     fn token(&self) -> TokenFuture<'_> {
+///         Box::pin(async {
+///             std::env::var("ACS_ACCESS_TOKEN")
+///                 .map(SecretString::from)
+///                 .map_err(|_| upload_clients::Error::Auth("ACS_ACCESS_TOKEN is not set".into()))
+///         })
+///     }
+/// }
+/// let credential = Credential::provider(FromEnv);
+/// assert_eq!(format!("{credential:?}"), "Credential::Bearer(<provider>)");
+/// ```
+pub trait TokenProvider: Send + Sync {
+    /// The token to send now.
+    fn token(&self) -> TokenFuture<'_>;
+}
+
+/// How requests to an API are authenticated.
+#[derive(Clone)]
+pub enum Credential {
+    /// `Authorization: Bearer <token>` with a fixed token.
+    Bearer(SecretString),
+    /// `Authorization: Bearer <token>` with a token asked for before every request.
+    BearerProvider(Arc<dyn TokenProvider>),
+    /// `Authorization: Api-Key <key>` (MaiAgent).
+    ApiKey(SecretString),
+}
+
+impl Credential {
+    /// A fixed bearer token.
+    ///
+    /// ```
+    /// let credential = upload_clients::auth::Credential::bearer("secret-token");
+    /// assert!(!format!("{credential:?}").contains("secret-token"));
+    /// ```
+    pub fn bearer(token: impl Into<String>) -> Self {
+        Self::Bearer(SecretString::from(token.into()))
+    }
+
+    /// A bearer token from `provider`, asked for before every request.
+    pub fn provider(provider: impl TokenProvider + 'static) -> Self {
+        Self::BearerProvider(Arc::new(provider))
+    }
+
+    /// A MaiAgent API key.
+    ///
+    /// ```
+    /// let credential = upload_clients::auth::Credential::api_key("mai-key");
+    /// assert_eq!(format!("{credential:?}"), "Credential::ApiKey(<redacted>)");
+    /// ```
+    pub fn api_key(key: impl Into<String>) -> Self {
+        Self::ApiKey(SecretString::from(key.into()))
+    }
+
+    /// The header that carries the credential, its value marked sensitive.
+    pub(crate) async fn header(&self) -> Result<(HeaderName, HeaderValue), Error> {
+        let value = match self {
+            Self::Bearer(token) => format!("Bearer {}", token.expose_secret()),
+            Self::BearerProvider(provider) => {
+                format!("Bearer {}", provider.token().await?.expose_secret())
+            }
+            Self::ApiKey(key) => format!("Api-Key {}", key.expose_secret()),
+        };
+        let mut value = HeaderValue::from_str(&value).map_err(|_| {
+            Error::Auth(
+                "the credential holds characters an HTTP header cannot carry (e.g. a newline); check the token or key"
+                    .into(),
+            )
+        })?;
+        value.set_sensitive(true);
+        Ok((AUTHORIZATION, value))
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Bearer(_) => f.write_str("Credential::Bearer(<redacted>)"),
+            Self::BearerProvider(_) => f.write_str("Credential::Bearer(<provider>)"),
+            Self::ApiKey(_) => f.write_str("Credential::ApiKey(<redacted>)"),
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! The facade's one error type. Every message says what went wrong and what to do next, and
+//! never holds a credential.
+
+use std::fmt;
+
+use reqwest::header::HeaderMap;
+
+/// Headers that carry a vendor's request id, in the order they are looked for.
+const REQUEST_ID_HEADERS: &[&str] = &[
+    "x-ms-request-id",
+    "apim-request-id",
+    "x-request-id",
+    "x-amz-request-id",
+    "x-goog-request-id",
+];
+
+/// How much of an unparsed error body an error keeps.
+const RAW_BODY_LIMIT: usize = 2048;
+
+/// Everything that can go wrong in an upload.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input was refused before any request was sent.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// The API answered with an error status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// The storage host of a presigned POST refused the file.
+    #[error("{0}")]
+    Storage(Box<StorageError>),
+    /// Storage accepted the file but registering it with the API failed; register it again with
+    /// `key` instead of uploading again.
+    #[error(
+        "the file is stored as `{key}` but registering it failed: {source}; register that key again instead of uploading the file again"
+    )]
+    Registration {
+        /// The storage key the file was stored under.
+        key: String,
+        /// Why registration failed.
+        #[source]
+        source: Box<Error>,
+    },
+    /// The service finished processing the file with an error.
+    #[error("file {id} failed processing: {}", details.as_deref().unwrap_or("no details given"))]
+    Processing {
+        /// The file id.
+        id: String,
+        /// The service's `status_details`.
+        details: Option<String>,
+    },
+    /// The API answered something its spec does not allow (e.g. a body that is not the JSON
+    /// it should be).
+    #[error("{api} sent an unexpected response: {message}")]
+    InvalidResponse {
+        /// Which API.
+        api: &'static str,
+        /// What was wrong.
+        message: String,
+    },
+    /// The request could not be sent or the response not read.
+    #[error("network error: {0}; check the endpoint URL and the connection")]
+    Transport(#[source] reqwest::Error),
+    /// A deadline passed.
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// The credential could not be obtained or used.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// The upload source could not be read.
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// The HTTP status of an API or storage error.
+    ///
+    /// ```
+    /// assert_eq!(upload_clients::Error::InvalidInput("x".into()).status(), None);
+    /// ```
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => Some(e.status),
+            Self::Storage(e) => Some(e.status),
+            Self::Registration { source, .. } => source.status(),
+            _ => None,
+        }
+    }
+
+    /// True for errors found before any request was sent.
+    ///
+    /// ```
+    /// assert!(upload_clients::Error::InvalidInput("empty file".into()).is_invalid_input());
+    /// ```
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, Self::InvalidInput(_))
+    }
+
+    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Self::Timeout(format!(
+                "{error}; raise the timeout for large files or slow links"
+            ))
+        } else {
+            Self::Transport(error.without_url())
+        }
+    }
+
+    /// Turns an error of a generated operation of `api` into the facade's error, reading a
+    /// short raw body for statuses the spec does not describe.
+    pub(crate) async fn from_generated<E>(
+        api: &'static str,
+        error: progenitor_client::Error<E>,
+        wrap: fn(E) -> ApiErrorBody,
+    ) -> Self {
+        use progenitor_client::Error as G;
+        match error {
+            G::InvalidRequest(message) => Self::InvalidInput(message),
+            G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
+                Self::from_reqwest(e)
+            }
+            G::ErrorResponse(value) => {
+                let status = value.status().as_u16();
+                let request_id = request_id(value.headers());
+                Self::Api(Box::new(ApiError {
+                    api,
+                    status,
+                    request_id,
+                    body: wrap(value.into_inner()),
+                }))
+            }
+            G::InvalidResponsePayload(bytes, e) => Self::InvalidResponse {
+                api,
+                message: format!("{e} in {:?}", truncate(&bytes)),
+            },
+            G::UnexpectedResponse(response) => {
+                let status = response.status().as_u16();
+                let request_id = request_id(response.headers());
+                let body = read_capped(response).await;
+                Self::Api(Box::new(ApiError {
+                    api,
+                    status,
+                    request_id,
+                    body: ApiErrorBody::Raw(body),
+                }))
+            }
+            // Only the crate's hooks produce `Custom`, for a credential that could not be had.
+            G::Custom(message) => Self::Auth(message),
+        }
+    }
+}
+
+/// An error status from an API, with the vendor's error body.
+#[derive(Debug)]
+pub struct ApiError {
+    /// Which API answered (`acs-chat`, `rbm`, `ai-agents`, `maiagent`).
+    pub api: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// The request id header, when the response carried one.
+    pub request_id: Option<String>,
+    /// The vendor's error body.
+    pub body: ApiErrorBody,
+}
+
+/// The vendor's error body, typed when it parsed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ApiErrorBody {
+    /// ACS `ErrorResponse`.
+    #[cfg(feature = "acs-chat")]
+    AcsChat(crate::generated::acs_chat::types::ErrorResponse),
+    /// Google's `google.rpc.Status` error.
+    #[cfg(feature = "rbm")]
+    Rbm(crate::generated::rbm_files::types::GoogleErrorResponse),
+    /// Azure AI Agents `AgentV1Error`.
+    #[cfg(feature = "ai-agents")]
+    AiAgents(crate::generated::ai_agents_files::types::AgentV1Error),
+    /// MaiAgent's (Django REST framework) error object.
+    #[cfg(feature = "maiagent")]
+    MaiAgent(crate::generated::maiagent_attachments::types::MaiAgentError),
+    /// A body that did not parse, cut to 2 KiB.
+    Raw(String),
+}
+
+impl ApiErrorBody {
+    /// The vendor's human-readable message, if the body has one.
+    pub fn message(&self) -> Option<String> {
+        match self {
+            #[cfg(feature = "acs-chat")]
+            Self::AcsChat(e) => e.error.as_ref().and_then(|e| e.message.clone()),
+            #[cfg(feature = "rbm")]
+            Self::Rbm(e) => e.error.as_ref().and_then(|e| e.message.clone()),
+            #[cfg(feature = "ai-agents")]
+            Self::AiAgents(e) => e.error.as_ref().and_then(|e| e.message.clone()),
+            #[cfg(feature = "maiagent")]
+            Self::MaiAgent(e) => match e.get("detail") {
+                Some(serde_json::Value::String(detail)) => Some(detail.clone()),
+                _ if e.is_empty() => None,
+                _ => Some(serde_json::Value::Object(e.0.clone()).to_string()),
+            },
+            Self::Raw(body) if body.trim().is_empty() => None,
+            Self::Raw(body) => Some(body.clone()),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} answered HTTP {}", self.api, self.status)?;
+        if let Some(message) = self.body.message() {
+            write!(f, ": {message}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        f.write_str(match self.status {
+            401 => "; check the credential (token expired or wrong?)",
+            403 => "; the credential is not allowed to do this",
+            404 => "; check the endpoint URL and the ids",
+            413 => "; the file is too large for the service",
+            408 | 429 | 500..=599 => "; the service is busy or failing, try again later",
+            _ => "",
+        })
+    }
+}
+
+/// A storage host's refusal of a presigned POST, from S3's XML error body when there is one.
+#[derive(Debug)]
+pub struct StorageError {
+    /// The HTTP status.
+    pub status: u16,
+    /// S3's error `Code` (`EntityTooLarge`, `AccessDenied`, …).
+    pub code: Option<String>,
+    /// S3's error `Message`, or a short raw body.
+    pub message: Option<String>,
+    /// The request id header, when present.
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "storage refused the upload with HTTP {}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        f.write_str(match self.code.as_deref() {
+            Some("EntityTooLarge") => "; the file is larger than the presigned policy allows",
+            Some("EntityTooSmall") => "; the file is smaller than the presigned policy allows",
+            Some("AccessDenied")
+                if self
+                    .message
+                    .as_deref()
+                    .is_some_and(|m| m.contains("xpired")) =>
+            {
+                "; the presigned POST expired, ask for a new one"
+            }
+            Some("AccessDenied") => "; the presigned POST was refused (expired or fields changed?)",
+            _ => "",
+        })
+    }
+}
+
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok().map(str::to_owned))
+}
+
+fn truncate(bytes: &[u8]) -> String {
+    let end = bytes.len().min(RAW_BODY_LIMIT);
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+/// Reads at most [`RAW_BODY_LIMIT`] bytes of a body, never the whole of a large one.
+pub(crate) async fn read_capped(mut response: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while body.len() < RAW_BODY_LIMIT {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    truncate(&body)
+}

@@ -1,0 +1,175 @@
+//! What each API accepts, as data in one place: content types, file extensions and a size
+//! limit. Each facade checks a source against its [`Limits`] before sending anything; callers
+//! can replace them (`with_limits` on each client) when a service changes.
+
+use crate::{Error, UploadSource};
+
+const MB: u64 = 1024 * 1024;
+
+/// The content types, extensions and size an API accepts.
+///
+/// ```
+/// use upload_clients::{Limits, UploadSource};
+///
+/// let limits = Limits::acs_chat_images();
+/// assert!(limits.check(&UploadSource::from_bytes(vec![1, 2, 3], "notes.txt")).is_err());
+///
+/// // A caller's own policy: any image up to 1 KiB.
+/// let mine = Limits::new(["image/*"], [] as [&str; 0], Some(1024));
+/// assert!(mine.check(&UploadSource::from_bytes(vec![0; 10], "a.png")).is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Accepted content types; `type/*` accepts a whole type. Empty: any type.
+    pub content_types: Vec<String>,
+    /// Accepted extensions (lower case, no dot), accepted whatever the content type.
+    pub extensions: Vec<String>,
+    /// The largest accepted size in bytes, if there is one.
+    pub max_bytes: Option<u64>,
+}
+
+impl Limits {
+    /// Limits from lists of content types and extensions and a size.
+    pub fn new<T: Into<String>, E: Into<String>>(
+        content_types: impl IntoIterator<Item = T>,
+        extensions: impl IntoIterator<Item = E>,
+        max_bytes: Option<u64>,
+    ) -> Self {
+        Self {
+            content_types: content_types.into_iter().map(Into::into).collect(),
+            extensions: extensions.into_iter().map(Into::into).collect(),
+            max_bytes,
+        }
+    }
+
+    /// No limits at all.
+    pub fn none() -> Self {
+        Self::new([] as [&str; 0], [] as [&str; 0], None)
+    }
+
+    /// ACS chat images: jpeg, png, gif, heic, webp (the seed), at most 20 MiB (the limit
+    /// Microsoft's own chat UI enforces; the seed states none). HEIC is also accepted as
+    /// `image/heif`, the type its magic bytes are recognised as.
+    pub fn acs_chat_images() -> Self {
+        Self::new(
+            [
+                "image/jpeg",
+                "image/png",
+                "image/gif",
+                "image/heic",
+                "image/heif",
+                "image/webp",
+            ],
+            ["jpg", "jpeg", "png", "gif", "heic", "webp"],
+            Some(20 * MB),
+        )
+    }
+
+    /// RBM files: the image, audio, video and pdf types the seed lists, at most 100 MiB
+    /// (Google's RBM media limit; the seed states none).
+    pub fn rbm_files() -> Self {
+        Self::new(
+            [
+                "image/jpeg",
+                "image/jpg",
+                "image/gif",
+                "image/png",
+                "audio/aac",
+                "audio/mp3",
+                "audio/mpeg",
+                "audio/mpg",
+                "audio/mp4",
+                "audio/mp4-latm",
+                "audio/3gpp",
+                "application/ogg",
+                "audio/ogg",
+                "video/h263",
+                "video/m4v",
+                "video/mp4",
+                "video/mpeg",
+                "video/mpeg4",
+                "video/webm",
+                "application/pdf",
+            ],
+            [] as [&str; 0],
+            Some(100 * MB),
+        )
+    }
+
+    /// RBM thumbnails: images only (image/jpeg, image/jpg, image/gif, image/png).
+    pub fn rbm_thumbnails() -> Self {
+        Self::new(
+            ["image/jpeg", "image/jpg", "image/gif", "image/png"],
+            [] as [&str; 0],
+            None,
+        )
+    }
+
+    /// Azure AI Agents files: any type, at most 512 MiB (the service's documented limit).
+    pub fn ai_agents_files() -> Self {
+        Self::new([] as [&str; 0], [] as [&str; 0], Some(512 * MB))
+    }
+
+    /// MaiAgent attachments: doc, docx, txt, pdf, md, xls, xlsx, csv, ppt, pptx, json, jsonl
+    /// and images; no size limit stated.
+    pub fn maiagent_attachments() -> Self {
+        Self::new(
+            ["image/*"],
+            [
+                "doc", "docx", "txt", "pdf", "md", "xls", "xlsx", "csv", "ppt", "pptx", "json",
+                "jsonl",
+            ],
+            None,
+        )
+    }
+
+    /// Whether `content_type` is accepted by the content type list alone.
+    pub fn accepts_type(&self, content_type: &str) -> bool {
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        self.content_types
+            .iter()
+            .any(|allowed| match allowed.strip_suffix("/*") {
+                Some(top) => essence.split('/').next() == Some(top),
+                None => *allowed == essence,
+            })
+    }
+
+    /// Checks `source`: not empty, not over the size limit, of an accepted type or extension.
+    /// The error says what was found and what is accepted.
+    pub fn check(&self, source: &UploadSource) -> Result<(), Error> {
+        let name = source.file_name();
+        match (source.len(), self.max_bytes) {
+            (Some(0), _) => {
+                return Err(Error::InvalidInput(format!(
+                    "{name} is empty; there is nothing to upload"
+                )));
+            }
+            (Some(len), Some(max)) if len > max => {
+                return Err(Error::InvalidInput(format!(
+                    "{name} is {len} bytes, over the limit of {max} bytes ({} MiB) for this service",
+                    max / MB
+                )));
+            }
+            _ => {}
+        }
+        let open = self.content_types.is_empty() && self.extensions.is_empty();
+        let by_extension = source
+            .extension()
+            .is_some_and(|e| self.extensions.contains(&e));
+        if open || by_extension || self.accepts_type(source.content_type()) {
+            return Ok(());
+        }
+        let mut accepted = self.content_types.clone();
+        accepted.extend(self.extensions.iter().map(|e| format!(".{e}")));
+        Err(Error::InvalidInput(format!(
+            "{name} is {}, which this service does not accept (accepted: {}); set the content type if it was detected wrongly",
+            source.content_type(),
+            accepted.join(", ")
+        )))
+    }
+}

@@ -1,0 +1,230 @@
+//! The MaiAgent facade: a direct multipart upload, and the presigned flow in one call (ask for
+//! a presigned POST, send the file to storage, register the attachment, optionally on a
+//! conversation).
+
+use progenitor_client::ClientInfo;
+
+use crate::auth::Credential;
+use crate::error::ApiErrorBody;
+use crate::ext::MaiAgentAttachmentsExt;
+use crate::generated::maiagent_attachments::{Client, types};
+use crate::hooks::Hooks;
+use crate::presigned_post::{self, PresignedPost};
+use crate::transport::{check_id, default_client, parse_endpoint};
+use crate::{Error, Limits, UploadSource};
+
+/// The API's base URL with the seed's base path.
+pub const DEFAULT_BASE_URL: &str = "https://api.maiagent.ai/api";
+
+/// `modelName` sent when asking for a presigned POST. The seed names the parameter without
+/// saying what it takes; `attachment` is the model the registered file belongs to.
+pub const PRESIGN_MODEL_NAME: &str = "attachment";
+/// `fieldName` sent when asking for a presigned POST: the attachment's `file` field.
+pub const PRESIGN_FIELD_NAME: &str = "file";
+
+/// A registered attachment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    /// The attachment id.
+    pub id: uuid::Uuid,
+    /// The file name.
+    pub filename: String,
+    /// The file, as the API returns it.
+    pub file: String,
+    /// The attachment type, any JSON value (the seed leaves it open).
+    pub attachment_type: Option<serde_json::Value>,
+    /// The conversation, for a conversation attachment.
+    pub conversation: Option<uuid::Uuid>,
+}
+
+/// Uploads attachments to MaiAgent.
+///
+/// ```no_run
+/// use upload_clients::{MaiAgentClient, UploadSource, auth::Credential};
+///
+/// # async fn run() -> Result<(), upload_clients::Error> {
+/// let mai = MaiAgentClient::new(Credential::api_key("<API key>"))?;
+/// let source = UploadSource::from_path("report.pdf").await?;
+/// let attachment = mai.upload_presigned(&source, None).await?;
+/// println!("attachment {}", attachment.id);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct MaiAgentClient {
+    api: Client,
+    /// The same pool as `api`, with no credential: for the storage host.
+    storage: reqwest::Client,
+    limits: Limits,
+}
+
+impl MaiAgentClient {
+    /// A client for [`DEFAULT_BASE_URL`].
+    pub fn new(credential: Credential) -> Result<Self, Error> {
+        let http = default_client()?;
+        Ok(Self {
+            api: Client::new_with_client(DEFAULT_BASE_URL, http.clone(), Hooks::new(credential)),
+            storage: http,
+            limits: Limits::maiagent_attachments(),
+        })
+    }
+
+    /// Uses another base URL, base path included (e.g. `https://api.maiagent.ai/api/v1`).
+    pub fn with_base_url(mut self, base_url: &str) -> Result<Self, Error> {
+        let base = parse_endpoint(base_url)?;
+        self.api = Client::new_with_client(&base, self.storage.clone(), self.api.inner().clone());
+        Ok(self)
+    }
+
+    /// Sends requests (to the API and to storage) with `http`, which must carry no credential
+    /// of its own: the API's is added per request, and storage must get none.
+    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
+        self.api =
+            Client::new_with_client(self.api.baseurl(), http.clone(), self.api.inner().clone());
+        self.storage = http;
+        self
+    }
+
+    /// Replaces the type checks ([`Limits::maiagent_attachments`]).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The generated client underneath.
+    pub fn api(&self) -> &Client {
+        &self.api
+    }
+
+    /// Uploads `source` in one multipart request (`POST /attachments-upload/`). The API states
+    /// no response body, so there is nothing to return.
+    pub async fn upload(&self, source: &UploadSource) -> Result<(), Error> {
+        self.limits.check(source)?;
+        let response = self
+            .api
+            .create_attachment_upload()
+            .file(source.part().await?)
+            .send()
+            .await;
+        match response {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Error::from_generated("maiagent", e, ApiErrorBody::MaiAgent).await),
+        }
+    }
+
+    /// Asks for a presigned POST for `source` (its file name and size).
+    pub async fn presign(&self, source: &UploadSource) -> Result<PresignedPost, Error> {
+        let size = source.len().ok_or_else(|| {
+            Error::InvalidInput(
+                "the presigned flow needs the file's length; give the stream's length".into(),
+            )
+        })?;
+        let size =
+            i64::try_from(size).map_err(|_| Error::InvalidInput("the file is too large".into()))?;
+        let response = self
+            .api
+            .create_upload_presigned_url()
+            .field_name(PRESIGN_FIELD_NAME)
+            .model_name(PRESIGN_MODEL_NAME)
+            .filename(source.file_name())
+            .body(types::UploadPresignedUrlRequest::builder().file_size(size))
+            .send()
+            .await;
+        match response {
+            Ok(post) => {
+                let post = post.into_inner();
+                Ok(PresignedPost {
+                    url: post.url,
+                    fields: post.fields,
+                })
+            }
+            Err(e) => Err(Error::from_generated("maiagent", e, ApiErrorBody::MaiAgent).await),
+        }
+    }
+
+    /// Registers a file already in storage under `key` as an attachment named `filename`, on
+    /// the conversation `conversation` if given.
+    pub async fn register(
+        &self,
+        key: &str,
+        filename: &str,
+        conversation: Option<&str>,
+    ) -> Result<Attachment, Error> {
+        let result = match conversation {
+            None => self
+                .api
+                .create_attachment()
+                .body(
+                    types::AttachmentCreate::builder()
+                        .filename(filename)
+                        .file(key),
+                )
+                .send()
+                .await
+                .map(|a| {
+                    let a = a.into_inner();
+                    Attachment {
+                        id: a.id,
+                        filename: a.filename,
+                        file: a.file,
+                        attachment_type: a.type_.map(|t| t.0),
+                        conversation: None,
+                    }
+                }),
+            Some(conversation) => {
+                let body = types::ConversationAttachmentCreate::builder()
+                    .filename(filename)
+                    .file(key)
+                    .conversation(conversation.parse::<uuid::Uuid>().ok());
+                self.api
+                    .create_conversation_attachment()
+                    .conversation_pk(conversation)
+                    .body(body)
+                    .send()
+                    .await
+                    .map(|a| {
+                        let a = a.into_inner();
+                        Attachment {
+                            id: a.id,
+                            filename: a.filename,
+                            file: a.file,
+                            attachment_type: a.type_.map(|t| t.0),
+                            conversation: a.conversation,
+                        }
+                    })
+            }
+        };
+        match result {
+            Ok(attachment) => Ok(attachment),
+            Err(e) => Err(Error::from_generated("maiagent", e, ApiErrorBody::MaiAgent).await),
+        }
+    }
+
+    /// The presigned flow in one call: presign, POST the form to storage (fields in order, the
+    /// file last, no credential), then register the attachment (on `conversation` if given).
+    ///
+    /// Nothing is sent when the input is bad. When storage accepted the file but registration
+    /// failed, the error is [`Error::Registration`] with the storage key: call
+    /// [`register`](Self::register) with it rather than uploading again.
+    pub async fn upload_presigned(
+        &self,
+        source: &UploadSource,
+        conversation: Option<&str>,
+    ) -> Result<Attachment, Error> {
+        if let Some(conversation) = conversation {
+            check_id("conversation id", conversation)?;
+        }
+        self.limits.check(source)?;
+        let post = self.presign(source).await?;
+        let stored = presigned_post::upload(&self.storage, &post, source).await?;
+        let key = stored.key.ok_or_else(|| Error::InvalidResponse {
+            api: "maiagent",
+            message: "the presigned POST has no `key` field".into(),
+        })?;
+        self.register(&key, source.file_name(), conversation)
+            .await
+            .map_err(|source| Error::Registration {
+                key,
+                source: Box::new(source),
+            })
+    }
+}

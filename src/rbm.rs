@@ -1,0 +1,174 @@
+//! The RBM facade: upload a file binary (streamed, its media type as `Content-Type`) or create
+//! a file from a public URL, on the global or a regional endpoint.
+
+use progenitor_client::ClientInfo;
+
+use crate::auth::Credential;
+use crate::error::ApiErrorBody;
+use crate::ext::RbmFilesExt;
+use crate::generated::rbm_files::{Client, types};
+use crate::hooks::Hooks;
+use crate::transport::{check_id, check_public_url, default_client, parse_endpoint};
+use crate::{Error, Limits, UploadSource};
+
+/// An RBM endpoint: the global one or a regional one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Region {
+    /// `https://rcsbusinessmessaging.googleapis.com`.
+    #[default]
+    Global,
+    /// `https://us-rcsbusinessmessaging.googleapis.com`.
+    Us,
+    /// `https://europe-rcsbusinessmessaging.googleapis.com`.
+    Europe,
+    /// `https://asia-rcsbusinessmessaging.googleapis.com`.
+    Asia,
+}
+
+impl Region {
+    /// The region's endpoint.
+    ///
+    /// ```
+    /// use upload_clients::rbm::Region;
+    /// assert_eq!(Region::Europe.endpoint(), "https://europe-rcsbusinessmessaging.googleapis.com");
+    /// ```
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            Self::Global => "https://rcsbusinessmessaging.googleapis.com",
+            Self::Us => "https://us-rcsbusinessmessaging.googleapis.com",
+            Self::Europe => "https://europe-rcsbusinessmessaging.googleapis.com",
+            Self::Asia => "https://asia-rcsbusinessmessaging.googleapis.com",
+        }
+    }
+}
+
+/// A file the RBM platform holds (for 60 days).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RbmFile {
+    /// The file's name, `files/{uid}`, used in agent messages.
+    pub name: String,
+}
+
+/// Uploads files to RCS Business Messaging.
+///
+/// ```no_run
+/// use upload_clients::{RbmClient, UploadSource, auth::Credential, rbm::Region};
+///
+/// # async fn run() -> Result<(), upload_clients::Error> {
+/// let rbm = RbmClient::new(Credential::bearer("<OAuth access token>"))?.with_region(Region::Europe)?;
+/// let file = rbm.upload_file("my-agent", &UploadSource::from_path("cat.jpg").await?, None).await?;
+/// let same = rbm.create_from_url("my-agent", "https://example.com/cat.jpg", None).await?;
+/// println!("{} {}", file.name, same.name);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct RbmClient {
+    api: Client,
+    limits: Limits,
+}
+
+impl RbmClient {
+    /// A client for the global endpoint.
+    pub fn new(credential: Credential) -> Result<Self, Error> {
+        Ok(Self {
+            api: Client::new_with_client(
+                Region::Global.endpoint(),
+                default_client()?,
+                Hooks::new(credential),
+            ),
+            limits: Limits::rbm_files(),
+        })
+    }
+
+    /// Uses a regional endpoint.
+    pub fn with_region(self, region: Region) -> Result<Self, Error> {
+        self.with_endpoint(region.endpoint())
+    }
+
+    /// Uses another endpoint (https, or http on loopback).
+    pub fn with_endpoint(mut self, endpoint: &str) -> Result<Self, Error> {
+        let base = parse_endpoint(endpoint)?;
+        self.api =
+            Client::new_with_client(&base, self.api.client().clone(), self.api.inner().clone());
+        Ok(self)
+    }
+
+    /// Sends requests with `http`.
+    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
+        self.api = Client::new_with_client(self.api.baseurl(), http, self.api.inner().clone());
+        self
+    }
+
+    /// Replaces the content type and size checks ([`Limits::rbm_files`]).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The generated client underneath.
+    pub fn api(&self) -> &Client {
+        &self.api
+    }
+
+    /// Uploads the binary of `source` for `agent_id`, with an optional public thumbnail URL.
+    pub async fn upload_file(
+        &self,
+        agent_id: &str,
+        source: &UploadSource,
+        thumbnail_url: Option<&str>,
+    ) -> Result<RbmFile, Error> {
+        check_id("agent id", agent_id)?;
+        if let Some(url) = thumbnail_url {
+            check_public_url("thumbnailUrl", url)?;
+        }
+        self.limits.check(source)?;
+        let mut request = self.api.upload_file().agent_id(agent_id).content_type(
+            source
+                .content_type()
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim(),
+        );
+        if let Some(url) = thumbnail_url {
+            request = request.thumbnail_url(url);
+        }
+        let response = request.body(source.body().await?).send().await;
+        finish(response).await
+    }
+
+    /// Creates a file from the public `file_url` (fetched by the RBM platform), with an
+    /// optional thumbnail URL. Use the same URL for identical files.
+    pub async fn create_from_url(
+        &self,
+        agent_id: &str,
+        file_url: &str,
+        thumbnail_url: Option<&str>,
+    ) -> Result<RbmFile, Error> {
+        check_id("agent id", agent_id)?;
+        check_public_url("fileUrl", file_url)?;
+        let mut body = types::CreateFileRequest::builder()
+            .agent_id(agent_id)
+            .file_url(Some(file_url.to_string()));
+        if let Some(url) = thumbnail_url {
+            check_public_url("thumbnailUrl", url)?;
+            body = body.thumbnail_url(Some(url.to_string()));
+        }
+        let response = self.api.create_file().body(body).send().await;
+        finish(response).await
+    }
+}
+
+async fn finish(
+    response: Result<
+        progenitor_client::ResponseValue<types::File>,
+        progenitor_client::Error<types::GoogleErrorResponse>,
+    >,
+) -> Result<RbmFile, Error> {
+    match response {
+        Ok(file) => Ok(RbmFile {
+            name: file.into_inner().name,
+        }),
+        Err(e) => Err(Error::from_generated("rbm", e, ApiErrorBody::Rbm).await),
+    }
+}

@@ -1,0 +1,359 @@
+//! [`UploadSource`]: what to upload, from a path, bytes or a stream, with its length, file name
+//! and content type; turned into a streamed request body (or multipart part) for each attempt.
+//!
+//! A body is never read whole into memory: a path is streamed from disk in 256 KiB chunks, and
+//! bytes are sent as slices of the one buffer the caller gave. When the length is known the
+//! body says so exactly, so the request carries `Content-Length` instead of chunked encoding
+//! (storage services refuse chunked uploads), and a source that ends early or runs long fails
+//! the request instead of sending a wrong file.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_core::Stream;
+use http_body::{Frame, SizeHint};
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+use crate::Error;
+
+/// Chunk size for reading files and slicing bytes.
+const CHUNK: usize = 256 * 1024;
+/// How much of the start of a file is read to recognise its type.
+const SNIFF: usize = 8 * 1024;
+
+type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
+
+/// Upload progress: bytes sent so far and the total, when known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes of the body handed to the connection so far in this attempt.
+    pub sent: u64,
+    /// The length of the source, when known.
+    pub total: Option<u64>,
+}
+
+/// A callback told about [`Progress`] as the body is sent.
+pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+enum Origin {
+    Path(PathBuf),
+    Bytes(Bytes),
+    /// Taken on the first attempt; a one-shot stream cannot be sent twice.
+    Stream(Mutex<Option<ByteStream>>),
+}
+
+/// The one source type of every upload.
+///
+/// ```no_run
+/// use upload_clients::UploadSource;
+///
+/// # async fn run() -> Result<(), upload_clients::Error> {
+/// let from_disk = UploadSource::from_path("photo.jpg").await?;
+/// assert_eq!(from_disk.content_type(), "image/jpeg");
+///
+/// let from_memory = UploadSource::from_bytes(b"hello".to_vec(), "hello.txt")
+///     .with_content_type("text/plain")
+///     .on_progress(|p| eprintln!("{} of {:?} bytes", p.sent, p.total));
+/// assert_eq!(from_memory.len(), Some(5));
+/// # Ok(()) }
+/// ```
+pub struct UploadSource {
+    origin: Origin,
+    file_name: String,
+    content_type: String,
+    len: Option<u64>,
+    progress: Option<ProgressFn>,
+}
+
+impl fmt::Debug for UploadSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let origin = match &self.origin {
+            Origin::Path(p) => format!("path {}", p.display()),
+            Origin::Bytes(_) => "bytes".to_string(),
+            Origin::Stream(_) => "stream".to_string(),
+        };
+        f.debug_struct("UploadSource")
+            .field("origin", &origin)
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+impl UploadSource {
+    /// A file on disk, streamed when sent and re-opened for each attempt. Its name comes from
+    /// the path and its type from its first bytes (then its extension).
+    ///
+    /// Fails, before any request, when the path does not exist, is not a regular file, cannot
+    /// be read, or is empty.
+    pub async fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let shown = path.display();
+        let metadata = tokio::fs::metadata(path)
+            .await
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::NotFound => Error::InvalidInput(format!("{shown}: no such file")),
+                _ => Error::InvalidInput(format!("{shown}: cannot read: {e}")),
+            })?;
+        if metadata.is_dir() {
+            return Err(Error::InvalidInput(format!(
+                "{shown} is a directory, not a file"
+            )));
+        }
+        if !metadata.is_file() {
+            return Err(Error::InvalidInput(format!(
+                "{shown} is not a regular file"
+            )));
+        }
+        if metadata.len() == 0 {
+            return Err(Error::InvalidInput(format!(
+                "{shown} is empty; there is nothing to upload"
+            )));
+        }
+        let mut file = tokio::fs::File::open(path)
+            .await
+            .map_err(|e| Error::InvalidInput(format!("{shown}: cannot read: {e}")))?;
+        let mut head = vec![0; SNIFF];
+        let mut filled = 0;
+        while filled < head.len() {
+            match file.read(&mut head[filled..]).await {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) => return Err(Error::InvalidInput(format!("{shown}: cannot read: {e}"))),
+            }
+        }
+        head.truncate(filled);
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "file".to_string());
+        Ok(Self {
+            content_type: detect_content_type(&head, &file_name),
+            origin: Origin::Path(path.to_path_buf()),
+            file_name,
+            len: Some(metadata.len()),
+            progress: None,
+        })
+    }
+
+    /// Bytes in memory, named `file_name`; the type is recognised from the bytes, then the
+    /// name. Retries re-send the same buffer without copying it.
+    pub fn from_bytes(bytes: impl Into<Bytes>, file_name: impl Into<String>) -> Self {
+        let bytes = bytes.into();
+        let file_name = file_name.into();
+        Self {
+            content_type: detect_content_type(&bytes[..bytes.len().min(SNIFF)], &file_name),
+            len: Some(bytes.len() as u64),
+            origin: Origin::Bytes(bytes),
+            file_name,
+            progress: None,
+        }
+    }
+
+    /// A stream of chunks, sent once (a failed attempt cannot be retried). Give `len` when it is
+    /// known: uploads without one are sent chunked, and some services refuse them. The type
+    /// comes from the name.
+    pub fn from_stream<S>(stream: S, file_name: impl Into<String>, len: Option<u64>) -> Self
+    where
+        S: Stream<Item = io::Result<Bytes>> + Send + 'static,
+    {
+        let file_name = file_name.into();
+        Self {
+            content_type: detect_content_type(&[], &file_name),
+            origin: Origin::Stream(Mutex::new(Some(Box::pin(stream)))),
+            file_name,
+            len,
+            progress: None,
+        }
+    }
+
+    /// Any `AsyncRead`, read in chunks as the body is sent; like [`from_stream`](Self::from_stream).
+    pub fn from_async_read<R>(reader: R, file_name: impl Into<String>, len: Option<u64>) -> Self
+    where
+        R: AsyncRead + Send + 'static,
+    {
+        Self::from_stream(
+            tokio_util::io::ReaderStream::with_capacity(reader, CHUNK),
+            file_name,
+            len,
+        )
+    }
+
+    /// Overrides the file name sent to the service.
+    pub fn with_file_name(mut self, file_name: impl Into<String>) -> Self {
+        self.file_name = file_name.into();
+        self
+    }
+
+    /// Overrides the detected content type.
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = content_type.into();
+        self
+    }
+
+    /// Calls `callback` as the body is sent.
+    pub fn on_progress(mut self, callback: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(callback));
+        self
+    }
+
+    /// The file name sent to the service.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    /// The content type (detected or set).
+    pub fn content_type(&self) -> &str {
+        &self.content_type
+    }
+
+    /// The length in bytes, when known.
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> Option<u64> {
+        self.len
+    }
+
+    /// The file name's extension, lower case.
+    pub fn extension(&self) -> Option<String> {
+        Path::new(&self.file_name)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+    }
+
+    /// Whether the source can be sent again (a path or bytes; not a stream).
+    pub fn is_replayable(&self) -> bool {
+        !matches!(self.origin, Origin::Stream(_))
+    }
+
+    async fn open(&self) -> Result<ByteStream, Error> {
+        match &self.origin {
+            Origin::Path(path) => {
+                let file = tokio::fs::File::open(path).await.map_err(|e| {
+                    Error::InvalidInput(format!("{}: cannot read: {e}", path.display()))
+                })?;
+                Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(file, CHUNK)))
+            }
+            Origin::Bytes(bytes) => {
+                let bytes = bytes.clone();
+                let chunks = (0..bytes.len()).step_by(CHUNK).map(move |start| {
+                    Ok(bytes.slice(start..(start + CHUNK).min(bytes.len())))
+                });
+                Ok(Box::pin(futures_util::stream::iter(chunks.collect::<Vec<_>>())))
+            }
+            Origin::Stream(slot) => slot
+                .lock()
+                .map_err(|_| Error::InvalidInput("the stream source is poisoned".into()))?
+                .take()
+                .ok_or_else(|| {
+                    Error::InvalidInput(
+                        "this stream was already sent once and cannot be sent again; use a path or bytes to allow retries"
+                            .into(),
+                    )
+                }),
+        }
+    }
+
+    /// A fresh request body for one attempt, of exact length when the length is known.
+    pub(crate) async fn body(&self) -> Result<reqwest::Body, Error> {
+        let stream = self.open().await?;
+        Ok(reqwest::Body::wrap(UploadBody {
+            stream: sync_wrapper::SyncWrapper::new(stream),
+            expected: self.len,
+            sent: 0,
+            progress: self.progress.clone(),
+        }))
+    }
+
+    /// A fresh multipart file part for one attempt, with file name, type and length.
+    pub(crate) async fn part(&self) -> Result<reqwest::multipart::Part, Error> {
+        let body = self.body().await?;
+        let part = match self.len {
+            Some(len) => reqwest::multipart::Part::stream_with_length(body, len),
+            None => reqwest::multipart::Part::stream(body),
+        };
+        part.file_name(self.file_name.clone())
+            .mime_str(&self.content_type)
+            .map_err(|_| {
+                Error::InvalidInput(format!(
+                    "{:?} is not a valid content type",
+                    self.content_type
+                ))
+            })
+    }
+}
+
+/// The content type of a file: from its first bytes when they are a known format, else from the
+/// name's extension, else `application/octet-stream`.
+fn detect_content_type(head: &[u8], file_name: &str) -> String {
+    if let Some(kind) = infer::get(head) {
+        return kind.mime_type().to_string();
+    }
+    mime_guess::from_path(file_name)
+        .first_raw()
+        .unwrap_or("application/octet-stream")
+        .to_string()
+}
+
+/// A request body over a source's chunks that reports progress and holds the source to the
+/// length it declared.
+struct UploadBody {
+    stream: sync_wrapper::SyncWrapper<ByteStream>,
+    expected: Option<u64>,
+    sent: u64,
+    progress: Option<ProgressFn>,
+}
+
+impl http_body::Body for UploadBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = &mut *self;
+        match this.stream.get_mut().as_mut().poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(chunk))) => {
+                this.sent += chunk.len() as u64;
+                if let Some(expected) = this.expected
+                    && this.sent > expected
+                {
+                    return Poll::Ready(Some(Err(io::Error::other(format!(
+                        "the file grew while it was sent: more than the {expected} bytes announced"
+                    )))));
+                }
+                if let Some(progress) = &this.progress {
+                    progress(Progress {
+                        sent: this.sent,
+                        total: this.expected,
+                    });
+                }
+                Poll::Ready(Some(Ok(Frame::data(chunk))))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
+            Poll::Ready(None) => match this.expected {
+                Some(expected) if this.sent != expected => {
+                    Poll::Ready(Some(Err(io::Error::other(format!(
+                        "the file ended after {} of the {expected} bytes announced",
+                        this.sent
+                    )))))
+                }
+                _ => Poll::Ready(None),
+            },
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self.expected {
+            Some(expected) => SizeHint::with_exact(expected.saturating_sub(self.sent)),
+            None => SizeHint::default(),
+        }
+    }
+}
