@@ -15,7 +15,7 @@ use crate::{Error, Limits, UploadSource};
 pub const API_VERSION: &str = "2024-03-15-preview";
 
 /// An image uploaded to a chat thread.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct ChatImage {
     /// The server-generated image id.
     pub id: String,

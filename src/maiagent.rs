@@ -23,7 +23,7 @@ pub const PRESIGN_MODEL_NAME: &str = "attachment";
 pub const PRESIGN_FIELD_NAME: &str = "file";
 
 /// A registered attachment.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Attachment {
     /// The attachment id.
     pub id: uuid::Uuid,

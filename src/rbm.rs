@@ -43,7 +43,7 @@ impl Region {
 }
 
 /// A file the RBM platform holds (for 60 days).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RbmFile {
     /// The file's name, `files/{uid}`, used in agent messages.
     pub name: String,

@@ -582,7 +582,7 @@ async fn storage_xml_errors_are_typed_and_registration_failures_keep_the_key() {
             then.status(200).json_body(serde_json::json!({"url": storage, "fields": {"key": "media/a.png", "policy": "p"}}));
         })
         .await;
-    let mut too_large = server
+    let too_large = server
         .mock_async(|when, then| {
             when.method(POST).path("/bucket");
             then.status(400).header("x-amz-request-id", "s3req").body(

@@ -1,0 +1,476 @@
+//! The `upload-clients` binary against httpmock: every subcommand's request, output, exit
+//! status and error line.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use httpmock::prelude::*;
+
+const THREAD: &str = "19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2";
+
+/// Runs the binary with `args` and no credential variables from the environment.
+fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_upload-clients"));
+    for var in [
+        "ACS_ACCESS_TOKEN",
+        "RBM_ACCESS_TOKEN",
+        "AZURE_AI_ACCESS_TOKEN",
+        "MAIAGENT_API_KEY",
+    ] {
+        command.env_remove(var);
+    }
+    command
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, data).expect("write");
+    path
+}
+
+#[test]
+fn acs_chat_upload_image_prints_one_json_object() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.method(POST)
+            .is_true(|req| req.uri().path() == format!("/chat/threads/{THREAD}/images"))
+            .query_param("api-version", "2024-03-15-preview")
+            .header("authorization", "Bearer acs-env-token")
+            .header("image-filename", "renamed.png")
+            .header("content-length", common::PNG_1X1.len().to_string())
+            .is_true(|req| req.body_ref() == common::PNG_1X1);
+        then.status(201)
+            .header("location", format!("/chat/threads/{THREAD}/images/img1"))
+            .json_body(serde_json::json!({"id": "img1", "attachmentType": "inlineImage", "name": "renamed.png"}));
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "sample.png", common::PNG_1X1);
+    let output = run(
+        &[
+            "acs-chat",
+            "upload-image",
+            file.to_str().expect("utf-8"),
+            "--endpoint",
+            &server.base_url(),
+            "--thread-id",
+            THREAD,
+            "--filename",
+            "renamed.png",
+            "--json",
+            "--no-progress",
+        ],
+        &[("ACS_ACCESS_TOKEN", "acs-env-token")],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    mock.assert();
+    let printed = stdout(&output);
+    assert_eq!(printed.lines().count(), 1, "{printed}");
+    let value: serde_json::Value = serde_json::from_str(&printed).expect("one JSON object");
+    assert_eq!(value["id"], "img1");
+    assert_eq!(value["attachment_type"], "inlineImage");
+    assert_eq!(
+        value["url"],
+        format!("{}/chat/threads/{THREAD}/images/img1", server.base_url())
+    );
+}
+
+#[test]
+fn rbm_upload_and_upload_url() {
+    let server = MockServer::start();
+    let upload = server.mock(|when, then| {
+        when.method(POST)
+            .path("/upload/v1/files")
+            .query_param("agentId", "agent-1")
+            .query_param("thumbnailUrl", "https://example.com/t.png")
+            .header("authorization", "Bearer rbm-flag-token")
+            .header("content-type", "image/png");
+        then.status(200)
+            .json_body(serde_json::json!({"name": "files/up1"}));
+    });
+    let by_url = server.mock(|when, then| {
+        when.method(POST)
+            .path("/v1/files")
+            .header("authorization", "Bearer rbm-env-token")
+            .json_body(
+                serde_json::json!({"fileUrl": "https://example.com/cat.jpg", "agentId": "agent-1"}),
+            );
+        then.status(200)
+            .json_body(serde_json::json!({"name": "files/url1"}));
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "cat.png", common::PNG_1X1);
+    let output = run(
+        &[
+            "rbm",
+            "upload",
+            file.to_str().expect("utf-8"),
+            "--agent-id",
+            "agent-1",
+            "--thumbnail-url",
+            "https://example.com/t.png",
+            "--endpoint",
+            &server.base_url(),
+            "--token",
+            "rbm-flag-token",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "uploaded as files/up1");
+    upload.assert();
+    let output = run(
+        &[
+            "rbm",
+            "upload-url",
+            "--file-url",
+            "https://example.com/cat.jpg",
+            "--agent-id",
+            "agent-1",
+            "--endpoint",
+            &server.base_url(),
+            "--json",
+        ],
+        &[("RBM_ACCESS_TOKEN", "rbm-env-token")],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), r#"{"name":"files/url1"}"#);
+    by_url.assert();
+}
+
+#[test]
+fn agents_upload_with_wait() {
+    let server = MockServer::start();
+    let upload = server.mock(|when, then| {
+        when.method(POST)
+            .path("/files")
+            .query_param("api-version", "v1")
+            .header("authorization", "Bearer entra")
+            .body_includes("name=\"purpose\"\r\n\r\nassistants\r\n");
+        then.status(200).json_body(serde_json::json!({
+            "object": "file", "id": "f9", "bytes": 5, "filename": "notes.txt", "created_at": 1,
+            "purpose": "assistants", "status": "running"
+        }));
+    });
+    let poll = server.mock(|when, then| {
+        when.method(GET).path("/files/f9");
+        then.status(200).json_body(serde_json::json!({
+            "object": "file", "id": "f9", "bytes": 5, "filename": "notes.txt", "created_at": 1,
+            "purpose": "assistants", "status": "processed"
+        }));
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "notes.txt", b"hello");
+    let output = run(
+        &[
+            "agents",
+            "upload",
+            file.to_str().expect("utf-8"),
+            "--endpoint",
+            &server.base_url(),
+            "--purpose",
+            "assistants",
+            "--wait",
+            "--token",
+            "entra",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output).trim(),
+        "uploaded notes.txt as file f9 (5 bytes, status processed)"
+    );
+    upload.assert();
+    poll.assert();
+}
+
+#[test]
+fn maiagent_direct_and_presigned_uploads() {
+    let server = MockServer::start();
+    let direct = server.mock(|when, then| {
+        when.method(POST)
+            .path("/api/attachments-upload/")
+            .header("authorization", "Api-Key mai");
+        then.status(200);
+    });
+    let storage = server.url("/bucket");
+    server.mock(|when, then| {
+        when.method(POST)
+            .path("/api/upload-presigned-url/")
+            .header("authorization", "Api-Key mai");
+        then.status(200)
+            .json_body(serde_json::json!({"url": storage, "fields": {"key": "media/report.pdf"}}));
+    });
+    let stored = server.mock(|when, then| {
+        when.method(POST)
+            .path("/bucket")
+            .header_missing("authorization");
+        then.status(204);
+    });
+    let registered = server.mock(|when, then| {
+        when.method(POST)
+            .path("/api/conversations/c-1/attachments/")
+            .json_body(serde_json::json!({"filename": "report.pdf", "file": "media/report.pdf"}));
+        then.status(201).json_body(serde_json::json!({
+            "id": "550e8400-e29b-41d4-a716-446655440000", "filename": "report.pdf", "file": "media/report.pdf"
+        }));
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "report.pdf", b"%PDF-1.4\n%test\n");
+    let endpoint = server.url("/api");
+    let path = file.to_str().expect("utf-8");
+    let output = run(
+        &["maiagent", "upload", path, "--endpoint", &endpoint],
+        &[("MAIAGENT_API_KEY", "mai")],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "uploaded report.pdf");
+    direct.assert();
+    let output = run(
+        &[
+            "maiagent",
+            "upload",
+            path,
+            "--presigned",
+            "--conversation",
+            "c-1",
+            "--endpoint",
+            &endpoint,
+            "--json",
+        ],
+        &[("MAIAGENT_API_KEY", "mai")],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(value["id"], "550e8400-e29b-41d4-a716-446655440000");
+    stored.assert();
+    registered.assert();
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_and_sends_nothing() {
+    let server = MockServer::start();
+    let any = server.mock(|when, then| {
+        when.any_request();
+        then.status(500);
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = write(dir.path(), "notes.txt", b"hello");
+    let empty = write(dir.path(), "empty.png", b"");
+    let png = write(dir.path(), "a.png", common::PNG_1X1);
+    let base = server.base_url();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "acs-chat",
+                "upload-image",
+                "/no/such/file.png",
+                "--endpoint",
+                &base,
+                "--thread-id",
+                THREAD,
+            ],
+            "no such file",
+        ),
+        (
+            vec![
+                "acs-chat",
+                "upload-image",
+                text.to_str().unwrap(),
+                "--endpoint",
+                &base,
+                "--thread-id",
+                THREAD,
+            ],
+            "does not accept",
+        ),
+        (
+            vec![
+                "acs-chat",
+                "upload-image",
+                empty.to_str().unwrap(),
+                "--endpoint",
+                &base,
+                "--thread-id",
+                THREAD,
+            ],
+            "is empty",
+        ),
+        (
+            vec![
+                "acs-chat",
+                "upload-image",
+                dir.path().to_str().unwrap(),
+                "--endpoint",
+                &base,
+                "--thread-id",
+                THREAD,
+            ],
+            "is a directory",
+        ),
+        (
+            vec![
+                "acs-chat",
+                "upload-image",
+                png.to_str().unwrap(),
+                "--endpoint",
+                &base,
+                "--thread-id",
+                "",
+            ],
+            "thread id is empty",
+        ),
+        (
+            vec![
+                "acs-chat",
+                "upload-image",
+                png.to_str().unwrap(),
+                "--endpoint",
+                "http://example.com",
+                "--thread-id",
+                THREAD,
+            ],
+            "non-loopback",
+        ),
+        (
+            vec![
+                "rbm",
+                "upload-url",
+                "--file-url",
+                "ftp://x/a.png",
+                "--agent-id",
+                "a",
+                "--endpoint",
+                &base,
+            ],
+            "http:// or https://",
+        ),
+        (
+            vec![
+                "agents",
+                "upload",
+                png.to_str().unwrap(),
+                "--endpoint",
+                "not a url",
+                "--purpose",
+                "vision",
+            ],
+            "not a valid URL",
+        ),
+        (
+            vec![
+                "maiagent",
+                "upload",
+                png.to_str().unwrap(),
+                "--presigned",
+                "--conversation",
+                "a b",
+                "--endpoint",
+                &base,
+            ],
+            "whitespace",
+        ),
+    ];
+    for (args, needle) in cases {
+        let mut args = args;
+        args.extend(["--token", "t", "--no-progress"]);
+        let output = run(&args, &[]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(needle),
+            "{args:?}: {err}"
+        );
+        assert!(stdout(&output).is_empty(), "{args:?}");
+    }
+    // No credential at all, and a usage error from clap.
+    let output = run(
+        &[
+            "maiagent",
+            "upload",
+            png.to_str().unwrap(),
+            "--endpoint",
+            &base,
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("MAIAGENT_API_KEY"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&["rbm", "upload", png.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(any.calls(), 0, "bad input must send nothing");
+}
+
+#[test]
+fn api_failures_exit_1_with_the_vendor_message_and_no_secret() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(POST).path("/upload/v1/files");
+        then.status(403).json_body(serde_json::json!({
+            "error": {"code": 403, "message": "The caller does not have permission", "status": "PERMISSION_DENIED"}
+        }));
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = write(dir.path(), "a.png", common::PNG_1X1);
+    let output = run(
+        &[
+            "rbm",
+            "upload",
+            png.to_str().unwrap(),
+            "--agent-id",
+            "a",
+            "--endpoint",
+            &server.base_url(),
+            "-v",
+        ],
+        &[("RBM_ACCESS_TOKEN", "very-secret-rbm-token")],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("error: rbm answered HTTP 403: The caller does not have permission"),
+        "{err}"
+    );
+    assert!(err.contains("sending request"), "-v logs requests: {err}");
+    assert!(!err.contains("very-secret-rbm-token"), "{err}");
+    // A closed port: a network failure, exit 1.
+    let output = run(
+        &[
+            "rbm",
+            "upload",
+            png.to_str().unwrap(),
+            "--agent-id",
+            "a",
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--token",
+            "t",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with("error: network error"),
+        "{}",
+        stderr(&output)
+    );
+}
