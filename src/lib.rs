@@ -91,6 +91,8 @@ pub mod auth;
 pub mod error;
 pub mod ext;
 pub mod generated;
+#[cfg(feature = "rbm")]
+pub mod google_auth;
 pub mod hooks;
 pub mod limits;
 #[cfg(feature = "maiagent")]

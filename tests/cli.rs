@@ -474,3 +474,44 @@ fn api_failures_exit_1_with_the_vendor_message_and_no_secret() {
         stderr(&output)
     );
 }
+
+#[test]
+fn rbm_upload_with_a_service_account_key() {
+    let server = MockServer::start();
+    let token = server.mock(|when, then| {
+        when.method(POST)
+            .path("/token")
+            .body_includes("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer");
+        then.status(200)
+            .json_body(serde_json::json!({"access_token": "ya29.cli", "expires_in": 3600}));
+    });
+    let upload = server.mock(|when, then| {
+        when.method(POST)
+            .path("/upload/v1/files")
+            .header("authorization", "Bearer ya29.cli");
+        then.status(200)
+            .json_body(serde_json::json!({"name": "files/cli-sa"}));
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut key: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/service-account.json")).expect("fixture");
+    key["token_uri"] = server.url("/token").into();
+    let key_path = write(dir.path(), "key.json", key.to_string().as_bytes());
+    let png = write(dir.path(), "a.png", common::PNG_1X1);
+    let output = run(
+        &[
+            "rbm",
+            "upload",
+            png.to_str().unwrap(),
+            "--agent-id",
+            "a",
+            "--endpoint",
+            &server.base_url(),
+        ],
+        &[("GOOGLE_APPLICATION_CREDENTIALS", key_path.to_str().unwrap())],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "uploaded as files/cli-sa");
+    token.assert();
+    upload.assert();
+}

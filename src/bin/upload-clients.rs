@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use upload_clients::ai_agents::{WaitOptions, parse_purpose};
 use upload_clients::auth::Credential;
+use upload_clients::google_auth::{GoogleServiceAccount, RBM_SCOPE, ServiceAccountKey};
 use upload_clients::rbm::Region;
 use upload_clients::transport::client_builder;
 use upload_clients::{
@@ -49,6 +50,10 @@ struct Common {
     /// The access token or API key (default: the service's environment variable).
     #[arg(long, global = true, value_name = "TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// RBM: a Google service-account JSON key, exchanged for tokens (default:
+    /// GOOGLE_APPLICATION_CREDENTIALS, when no token is given).
+    #[arg(long, global = true, value_name = "KEY.json")]
+    credentials: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -256,7 +261,7 @@ async fn run(cli: Cli) -> Result<Output, Error> {
             })
         }
         Service::Rbm(command) => {
-            let credential = Credential::bearer(token(common, "RBM_ACCESS_TOKEN")?);
+            let credential = rbm_credential(common).await?;
             let client = |endpoint: &RbmEndpoint| -> Result<RbmClient, Error> {
                 let rbm = RbmClient::new(credential.clone())?.with_http_client(http.clone());
                 match (&endpoint.endpoint, endpoint.region) {
@@ -355,6 +360,26 @@ async fn run(cli: Cli) -> Result<Output, Error> {
                 })
             }
         }
+    }
+}
+
+/// RBM's credential: `--token` or `RBM_ACCESS_TOKEN`, else a service-account key from
+/// `--credentials` or `GOOGLE_APPLICATION_CREDENTIALS`.
+async fn rbm_credential(common: &Common) -> Result<Credential, Error> {
+    let key_file = common
+        .credentials
+        .clone()
+        .or_else(|| std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS").map(PathBuf::from));
+    match (token(common, "RBM_ACCESS_TOKEN"), key_file) {
+        (Ok(token), _) if common.credentials.is_none() => Ok(Credential::bearer(token)),
+        (_, Some(path)) => {
+            let key = ServiceAccountKey::from_file(&path).await?;
+            Ok(Credential::provider(GoogleServiceAccount::new(key, RBM_SCOPE)?))
+        }
+        (Ok(token), None) => Ok(Credential::bearer(token)),
+        (Err(_), None) => Err(Error::InvalidInput(
+            "no credential: pass --token, set RBM_ACCESS_TOKEN, or give a service-account key with --credentials or GOOGLE_APPLICATION_CREDENTIALS".into(),
+        )),
     }
 }
 
