@@ -100,6 +100,8 @@ pub mod maiagent;
 pub mod presigned_post;
 #[cfg(feature = "rbm")]
 pub mod rbm;
+#[cfg(feature = "rbm")]
+pub mod rbm_cache;
 pub mod source;
 pub mod transport;
 

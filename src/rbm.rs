@@ -8,6 +8,7 @@ use crate::error::ApiErrorBody;
 use crate::ext::RbmFilesExt;
 use crate::generated::rbm_files::{Client, types};
 use crate::hooks::Hooks;
+use crate::rbm_cache::UploadCache;
 use crate::transport::{check_id, check_public_url, default_client, parse_endpoint};
 use crate::{Error, Limits, UploadSource};
 
@@ -65,6 +66,7 @@ pub struct RbmFile {
 pub struct RbmClient {
     api: Client,
     limits: Limits,
+    cache: Option<std::sync::Arc<UploadCache>>,
 }
 
 impl RbmClient {
@@ -77,6 +79,7 @@ impl RbmClient {
                 Hooks::new(credential),
             ),
             limits: Limits::rbm_files(),
+            cache: None,
         })
     }
 
@@ -105,6 +108,13 @@ impl RbmClient {
         self
     }
 
+    /// Remembers uploaded files in `cache` and returns the stored name instead of uploading
+    /// the same content (or `fileUrl`) again for the same agent and thumbnail.
+    pub fn with_cache(mut self, cache: UploadCache) -> Self {
+        self.cache = Some(std::sync::Arc::new(cache));
+        self
+    }
+
     /// The generated client underneath.
     pub fn api(&self) -> &Client {
         &self.api
@@ -122,6 +132,18 @@ impl RbmClient {
             check_public_url("thumbnailUrl", url)?;
         }
         self.limits.check(source)?;
+        let cache_key = match &self.cache {
+            Some(_) => source.sha256().await?.map(|hash| {
+                format!(
+                    "{agent_id}|sha256:{hash}|thumbnail:{}",
+                    thumbnail_url.unwrap_or_default()
+                )
+            }),
+            None => None,
+        };
+        if let Some(name) = self.cached(cache_key.as_deref()).await {
+            return Ok(RbmFile { name });
+        }
         let mut request = self.api.upload_file().agent_id(agent_id).content_type(
             source
                 .content_type()
@@ -134,7 +156,9 @@ impl RbmClient {
             request = request.thumbnail_url(url);
         }
         let response = request.body(source.body().await?).send().await;
-        finish(response).await
+        let file = finish(response).await?;
+        self.remember(cache_key, &file).await?;
+        Ok(file)
     }
 
     /// Creates a file from the public `file_url` (fetched by the RBM platform), with an
@@ -154,8 +178,33 @@ impl RbmClient {
             check_public_url("thumbnailUrl", url)?;
             body = body.thumbnail_url(Some(url.to_string()));
         }
+        let cache_key = self.cache.as_ref().map(|_| {
+            format!(
+                "{agent_id}|url:{file_url}|thumbnail:{}",
+                thumbnail_url.unwrap_or_default()
+            )
+        });
+        if let Some(name) = self.cached(cache_key.as_deref()).await {
+            return Ok(RbmFile { name });
+        }
         let response = self.api.create_file().body(body).send().await;
-        finish(response).await
+        let file = finish(response).await?;
+        self.remember(cache_key, &file).await?;
+        Ok(file)
+    }
+
+    async fn cached(&self, key: Option<&str>) -> Option<String> {
+        let (cache, key) = (self.cache.as_ref()?, key?);
+        let name = cache.get(key).await?;
+        tracing::debug!(%name, "reusing a cached RBM file");
+        Some(name)
+    }
+
+    async fn remember(&self, key: Option<String>, file: &RbmFile) -> Result<(), Error> {
+        match (&self.cache, key) {
+            (Some(cache), Some(key)) => cache.insert(key, file.name.clone()).await,
+            _ => Ok(()),
+        }
     }
 }
 

@@ -259,6 +259,23 @@ impl UploadSource {
         }
     }
 
+    /// The SHA-256 of the content, hex, read in chunks (`None` for a one-shot stream, which
+    /// cannot be read twice).
+    #[cfg(feature = "rbm")]
+    pub(crate) async fn sha256(&self) -> Result<Option<String>, Error> {
+        use futures_util::StreamExt;
+        use sha2::Digest;
+        if !self.is_replayable() {
+            return Ok(None);
+        }
+        let mut hasher = sha2::Sha256::new();
+        let mut stream = self.open().await?;
+        while let Some(chunk) = stream.next().await {
+            hasher.update(chunk?);
+        }
+        Ok(Some(format!("{:x}", hasher.finalize())))
+    }
+
     /// A fresh request body for one attempt, of exact length when the length is known.
     pub(crate) async fn body(&self) -> Result<reqwest::Body, Error> {
         let stream = self.open().await?;

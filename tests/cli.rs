@@ -515,3 +515,38 @@ fn rbm_upload_with_a_service_account_key() {
     token.assert();
     upload.assert();
 }
+
+#[test]
+fn rbm_cache_flag_uploads_a_file_once() {
+    let server = MockServer::start();
+    let upload = server.mock(|when, then| {
+        when.method(POST).path("/upload/v1/files");
+        then.status(200)
+            .json_body(serde_json::json!({"name": "files/cached"}));
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = write(dir.path(), "a.png", common::PNG_1X1);
+    let cache = dir.path().join("rbm-cache.json");
+    for _ in 0..2 {
+        let output = run(
+            &[
+                "rbm",
+                "upload",
+                png.to_str().unwrap(),
+                "--agent-id",
+                "a",
+                "--endpoint",
+                &server.base_url(),
+                "--cache",
+                cache.to_str().unwrap(),
+                "--token",
+                "t",
+                "--json",
+            ],
+            &[],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(stdout(&output).trim(), r#"{"name":"files/cached"}"#);
+    }
+    assert_eq!(upload.calls(), 1);
+}

@@ -15,6 +15,7 @@ use upload_clients::ai_agents::{WaitOptions, parse_purpose};
 use upload_clients::auth::Credential;
 use upload_clients::google_auth::{GoogleServiceAccount, RBM_SCOPE, ServiceAccountKey};
 use upload_clients::rbm::Region;
+use upload_clients::rbm_cache::UploadCache;
 use upload_clients::transport::client_builder;
 use upload_clients::{
     AcsChatClient, AiAgentsClient, Error, MaiAgentClient, RbmClient, UploadSource,
@@ -108,6 +109,10 @@ struct RbmEndpoint {
     /// A regional endpoint.
     #[arg(long, value_enum)]
     region: Option<RegionArg>,
+    /// Remember uploads in this file and reuse a file's name instead of uploading it again
+    /// (entries are trusted for 55 days; RBM keeps files 60).
+    #[arg(long, value_name = "FILE")]
+    cache: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -262,16 +267,6 @@ async fn run(cli: Cli) -> Result<Output, Error> {
         }
         Service::Rbm(command) => {
             let credential = rbm_credential(common).await?;
-            let client = |endpoint: &RbmEndpoint| -> Result<RbmClient, Error> {
-                let rbm = RbmClient::new(credential.clone())?.with_http_client(http.clone());
-                match (&endpoint.endpoint, endpoint.region) {
-                    (Some(url), _) => rbm.with_endpoint(url),
-                    (None, Some(RegionArg::Us)) => rbm.with_region(Region::Us),
-                    (None, Some(RegionArg::Europe)) => rbm.with_region(Region::Europe),
-                    (None, Some(RegionArg::Asia)) => rbm.with_region(Region::Asia),
-                    (None, None) => Ok(rbm),
-                }
-            };
             let file = match command {
                 RbmCommand::Upload {
                     file,
@@ -279,7 +274,7 @@ async fn run(cli: Cli) -> Result<Output, Error> {
                     thumbnail_url,
                     endpoint,
                 } => {
-                    let rbm = client(&endpoint)?;
+                    let rbm = rbm_client(&credential, &http, &endpoint).await?;
                     let source = source(&file, None, common).await?;
                     rbm.upload_file(&agent_id, &source, thumbnail_url.as_deref())
                         .await?
@@ -290,7 +285,8 @@ async fn run(cli: Cli) -> Result<Output, Error> {
                     thumbnail_url,
                     endpoint,
                 } => {
-                    client(&endpoint)?
+                    rbm_client(&credential, &http, &endpoint)
+                        .await?
                         .create_from_url(&agent_id, &file_url, thumbnail_url.as_deref())
                         .await?
                 }
@@ -361,6 +357,26 @@ async fn run(cli: Cli) -> Result<Output, Error> {
             }
         }
     }
+}
+
+/// The RBM client for the chosen endpoint or region, with the upload cache if asked for.
+async fn rbm_client(
+    credential: &Credential,
+    http: &reqwest::Client,
+    options: &RbmEndpoint,
+) -> Result<RbmClient, Error> {
+    let rbm = RbmClient::new(credential.clone())?.with_http_client(http.clone());
+    let rbm = match (&options.endpoint, options.region) {
+        (Some(url), _) => rbm.with_endpoint(url)?,
+        (None, Some(RegionArg::Us)) => rbm.with_region(Region::Us)?,
+        (None, Some(RegionArg::Europe)) => rbm.with_region(Region::Europe)?,
+        (None, Some(RegionArg::Asia)) => rbm.with_region(Region::Asia)?,
+        (None, None) => rbm,
+    };
+    Ok(match &options.cache {
+        Some(path) => rbm.with_cache(UploadCache::open(path).await?),
+        None => rbm,
+    })
 }
 
 /// RBM's credential: `--token` or `RBM_ACCESS_TOKEN`, else a service-account key from
