@@ -550,3 +550,38 @@ fn rbm_cache_flag_uploads_a_file_once() {
     }
     assert_eq!(upload.calls(), 1);
 }
+
+#[test]
+fn ctrl_c_stops_an_upload_with_status_130() {
+    // A server that accepts the connection and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+    let held = std::thread::spawn(move || listener.accept().map(|(stream, _)| stream));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = write(dir.path(), "a.png", common::PNG_1X1);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_upload-clients"))
+        .args([
+            "rbm",
+            "upload",
+            png.to_str().unwrap(),
+            "--agent-id",
+            "a",
+            "--endpoint",
+            &endpoint,
+            "--token",
+            "t",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let _connection = held.join().expect("thread").expect("the CLI connected");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("exits");
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert_eq!(stderr(&output).trim(), "interrupted");
+}

@@ -637,3 +637,48 @@ async fn storage_xml_errors_are_typed_and_registration_failures_keep_the_key() {
     assert_eq!(source.status(), Some(400));
     assert!(err.to_string().contains("register that key again"), "{err}");
 }
+
+#[tokio::test]
+async fn a_token_provider_is_asked_before_every_request() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use upload_clients::auth::{TokenFuture, TokenProvider};
+
+    struct Counting(Arc<AtomicUsize>);
+    impl TokenProvider for Counting {
+        fn token(&self) -> TokenFuture<'_> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+            Box::pin(async move { Ok(format!("token-{n}").into()) })
+        }
+    }
+    let server = MockServer::start_async().await;
+    let first = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/files").header("authorization", "Bearer token-1");
+            then.status(200).json_body(serde_json::json!({
+                "object": "file", "id": "f", "bytes": 67, "filename": "sample.png", "created_at": 1, "purpose": "vision"
+            }));
+        })
+        .await;
+    let second = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/files/f").header("authorization", "Bearer token-2");
+            then.status(200).json_body(serde_json::json!({
+                "object": "file", "id": "f", "bytes": 67, "filename": "sample.png", "created_at": 1, "purpose": "vision"
+            }));
+        })
+        .await;
+    let asked = Arc::new(AtomicUsize::new(0));
+    let agents = AiAgentsClient::new(
+        &server.base_url(),
+        Credential::provider(Counting(asked.clone())),
+    )
+    .expect("endpoint");
+    agents
+        .upload(&png_source(), KnownFilePurpose::Vision.into())
+        .await
+        .expect("upload");
+    agents.get("f").await.expect("get");
+    first.assert_async().await;
+    second.assert_async().await;
+    assert_eq!(asked.load(Ordering::SeqCst), 2);
+}
