@@ -559,7 +559,7 @@ fn ctrl_c_stops_an_upload_with_status_130() {
     let held = std::thread::spawn(move || listener.accept().map(|(stream, _)| stream));
     let dir = tempfile::tempdir().expect("tempdir");
     let png = write(dir.path(), "a.png", common::PNG_1X1);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_upload-clients"))
+    let child = Command::new(env!("CARGO_BIN_EXE_upload-clients"))
         .args([
             "rbm",
             "upload",
