@@ -8,6 +8,7 @@ use crate::auth::Credential;
 use crate::error::ApiErrorBody;
 use crate::generated::acs_chat::{Client, types};
 use crate::hooks::Hooks;
+use crate::retry::RetryPolicy;
 use crate::transport::{check_id, default_client, parse_endpoint};
 use crate::{Error, Limits, UploadSource};
 
@@ -49,6 +50,7 @@ pub struct AcsChatClient {
     endpoint: Url,
     api_version: String,
     limits: Limits,
+    retry: RetryPolicy,
 }
 
 impl AcsChatClient {
@@ -62,6 +64,7 @@ impl AcsChatClient {
             endpoint,
             api_version: API_VERSION.to_string(),
             limits: Limits::acs_chat_images(),
+            retry: RetryPolicy::default(),
         })
     }
 
@@ -83,6 +86,12 @@ impl AcsChatClient {
         self
     }
 
+    /// Replaces the retry policy ([`RetryPolicy::default`]).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
     /// The generated client underneath, for operations the facade does not wrap.
     pub fn api(&self) -> &Client {
         &self.api
@@ -97,6 +106,19 @@ impl AcsChatClient {
     ) -> Result<ChatImage, Error> {
         check_id("thread id", thread_id)?;
         self.limits.check(source)?;
+        let this = self;
+        self.retry
+            .run(Some(source), move || {
+                this.upload_image_once(thread_id, source)
+            })
+            .await
+    }
+
+    async fn upload_image_once(
+        &self,
+        thread_id: &str,
+        source: &UploadSource,
+    ) -> Result<ChatImage, Error> {
         let response = self
             .api
             .upload_chat_image()

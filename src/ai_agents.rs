@@ -10,6 +10,7 @@ use crate::error::ApiErrorBody;
 use crate::ext::AiAgentsFilesExt;
 use crate::generated::ai_agents_files::{Client, types};
 use crate::hooks::Hooks;
+use crate::retry::RetryPolicy;
 use crate::transport::{check_id, default_client, parse_endpoint};
 use crate::{Error, Limits, UploadSource};
 
@@ -74,6 +75,7 @@ pub struct AiAgentsClient {
     api: Client,
     api_version: String,
     limits: Limits,
+    retry: RetryPolicy,
 }
 
 impl AiAgentsClient {
@@ -84,6 +86,7 @@ impl AiAgentsClient {
             api: Client::new_with_client(&base, default_client()?, Hooks::new(credential)),
             api_version: "v1".to_string(),
             limits: Limits::ai_agents_files(),
+            retry: RetryPolicy::default(),
         })
     }
 
@@ -105,6 +108,12 @@ impl AiAgentsClient {
         self
     }
 
+    /// Replaces the retry policy ([`RetryPolicy::default`]).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
     /// The generated client underneath.
     pub fn api(&self) -> &Client {
         &self.api
@@ -117,6 +126,17 @@ impl AiAgentsClient {
         purpose: FilePurpose,
     ) -> Result<FileInfo, Error> {
         self.limits.check(source)?;
+        let this = self;
+        self.retry
+            .run(Some(source), || this.upload_once(source, purpose.clone()))
+            .await
+    }
+
+    async fn upload_once(
+        &self,
+        source: &UploadSource,
+        purpose: FilePurpose,
+    ) -> Result<FileInfo, Error> {
         let response = self
             .api
             .upload_file()
@@ -135,6 +155,11 @@ impl AiAgentsClient {
     /// The current state of the file `file_id`.
     pub async fn get(&self, file_id: &str) -> Result<FileInfo, Error> {
         check_id("file id", file_id)?;
+        let this = self;
+        self.retry.run(None, move || this.get_once(file_id)).await
+    }
+
+    async fn get_once(&self, file_id: &str) -> Result<FileInfo, Error> {
         let response = self
             .api
             .get_file()

@@ -68,6 +68,24 @@ pub enum Error {
     /// The credential could not be obtained or used.
     #[error("authentication failed: {0}")]
     Auth(String),
+    /// The operation failed on every attempt the retry policy allowed.
+    #[error("gave up after {attempts} attempts: {source}")]
+    RetriesExhausted {
+        /// Attempts made.
+        attempts: u32,
+        /// The last attempt's error.
+        #[source]
+        source: Box<Error>,
+    },
+    /// The operation failed in a way worth retrying, but it could not be retried.
+    #[error("{source} (not retried: {reason})")]
+    NotRetried {
+        /// Why no retry was made.
+        reason: &'static str,
+        /// The error.
+        #[source]
+        source: Box<Error>,
+    },
     /// The upload source could not be read.
     #[error("cannot read the file: {0}")]
     Io(#[from] std::io::Error),
@@ -83,7 +101,9 @@ impl Error {
         match self {
             Self::Api(e) => Some(e.status),
             Self::Storage(e) => Some(e.status),
-            Self::Registration { source, .. } => source.status(),
+            Self::Registration { source, .. }
+            | Self::RetriesExhausted { source, .. }
+            | Self::NotRetried { source, .. } => source.status(),
             _ => None,
         }
     }
@@ -94,7 +114,13 @@ impl Error {
     /// assert!(upload_clients::Error::InvalidInput("empty file".into()).is_invalid_input());
     /// ```
     pub fn is_invalid_input(&self) -> bool {
-        matches!(self, Self::InvalidInput(_))
+        match self {
+            Self::InvalidInput(_) => true,
+            Self::RetriesExhausted { source, .. } | Self::NotRetried { source, .. } => {
+                source.is_invalid_input()
+            }
+            _ => false,
+        }
     }
 
     pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
@@ -123,25 +149,45 @@ impl Error {
             G::ErrorResponse(value) => {
                 let status = value.status().as_u16();
                 let request_id = request_id(value.headers());
+                let retry_after = crate::retry::retry_after(value.headers());
                 Self::Api(Box::new(ApiError {
                     api,
                     status,
                     request_id,
+                    retry_after,
                     body: wrap(value.into_inner()),
                 }))
             }
-            G::InvalidResponsePayload(bytes, e) => Self::InvalidResponse {
-                api,
-                message: format!("{e} in {:?}", truncate(&bytes)),
-            },
+            G::InvalidResponsePayload(bytes, e) => {
+                // An error status whose body is not the vendor's JSON: keep the status.
+                let last = crate::hooks::LAST_RESPONSE
+                    .try_with(|last| last.borrow().clone())
+                    .ok()
+                    .flatten();
+                match last {
+                    Some((status, headers)) if status >= 400 => Self::Api(Box::new(ApiError {
+                        api,
+                        status,
+                        request_id: request_id(&headers),
+                        retry_after: crate::retry::retry_after(&headers),
+                        body: ApiErrorBody::Raw(truncate(&bytes)),
+                    })),
+                    _ => Self::InvalidResponse {
+                        api,
+                        message: format!("{e} in {:?}", truncate(&bytes)),
+                    },
+                }
+            }
             G::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
                 let request_id = request_id(response.headers());
+                let retry_after = crate::retry::retry_after(response.headers());
                 let body = read_capped(response).await;
                 Self::Api(Box::new(ApiError {
                     api,
                     status,
                     request_id,
+                    retry_after,
                     body: ApiErrorBody::Raw(body),
                 }))
             }
@@ -160,6 +206,8 @@ pub struct ApiError {
     pub status: u16,
     /// The request id header, when the response carried one.
     pub request_id: Option<String>,
+    /// How long the server asked the client to wait before trying again.
+    pub retry_after: Option<std::time::Duration>,
     /// The vendor's error body.
     pub body: ApiErrorBody,
 }

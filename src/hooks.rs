@@ -12,6 +12,13 @@ use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 
 use crate::auth::Credential;
 
+tokio::task_local! {
+    /// The status and headers of the last response an operation received in this task, set by
+    /// the `post` hook while the retry loop runs an attempt. It lets an error body that is not
+    /// the JSON the spec promises still be reported with its status, request id and wait.
+    pub(crate) static LAST_RESPONSE: std::cell::RefCell<Option<(u16, reqwest::header::HeaderMap)>>;
+}
+
 /// What a generated client needs beyond its base URL: the credential for its API.
 ///
 /// ```
@@ -78,6 +85,11 @@ macro_rules! client_hooks {
                 result: &reqwest::Result<reqwest::Response>,
                 info: &OperationInfo,
             ) -> Result<(), Error<E>> {
+                if let Ok(response) = result {
+                    let _ = LAST_RESPONSE.try_with(|last| {
+                        *last.borrow_mut() = Some((response.status().as_u16(), response.headers().clone()));
+                    });
+                }
                 match result {
                     Ok(response) => tracing::debug!(
                         api = $api,

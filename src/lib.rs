@@ -102,6 +102,7 @@ pub mod presigned_post;
 pub mod rbm;
 #[cfg(feature = "rbm")]
 pub mod rbm_cache;
+pub mod retry;
 pub mod source;
 pub mod transport;
 

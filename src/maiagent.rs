@@ -10,6 +10,7 @@ use crate::ext::MaiAgentAttachmentsExt;
 use crate::generated::maiagent_attachments::{Client, types};
 use crate::hooks::Hooks;
 use crate::presigned_post::{self, PresignedPost};
+use crate::retry::RetryPolicy;
 use crate::transport::{check_id, default_client, parse_endpoint};
 use crate::{Error, Limits, UploadSource};
 
@@ -55,6 +56,7 @@ pub struct MaiAgentClient {
     /// The same pool as `api`, with no credential: for the storage host.
     storage: reqwest::Client,
     limits: Limits,
+    retry: RetryPolicy,
 }
 
 impl MaiAgentClient {
@@ -65,6 +67,7 @@ impl MaiAgentClient {
             api: Client::new_with_client(DEFAULT_BASE_URL, http.clone(), Hooks::new(credential)),
             storage: http,
             limits: Limits::maiagent_attachments(),
+            retry: RetryPolicy::default(),
         })
     }
 
@@ -90,6 +93,12 @@ impl MaiAgentClient {
         self
     }
 
+    /// Replaces the retry policy ([`RetryPolicy::default`]).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
     /// The generated client underneath.
     pub fn api(&self) -> &Client {
         &self.api
@@ -99,6 +108,13 @@ impl MaiAgentClient {
     /// no response body, so there is nothing to return.
     pub async fn upload(&self, source: &UploadSource) -> Result<(), Error> {
         self.limits.check(source)?;
+        let this = self;
+        self.retry
+            .run(Some(source), move || this.upload_once(source))
+            .await
+    }
+
+    async fn upload_once(&self, source: &UploadSource) -> Result<(), Error> {
         let response = self
             .api
             .create_attachment_upload()
@@ -120,6 +136,13 @@ impl MaiAgentClient {
         })?;
         let size =
             i64::try_from(size).map_err(|_| Error::InvalidInput("the file is too large".into()))?;
+        let this = self;
+        self.retry
+            .run(None, move || this.presign_once(source, size))
+            .await
+    }
+
+    async fn presign_once(&self, source: &UploadSource, size: i64) -> Result<PresignedPost, Error> {
         let response = self
             .api
             .create_upload_presigned_url()
@@ -144,6 +167,20 @@ impl MaiAgentClient {
     /// Registers a file already in storage under `key` as an attachment named `filename`, on
     /// the conversation `conversation` if given.
     pub async fn register(
+        &self,
+        key: &str,
+        filename: &str,
+        conversation: Option<&str>,
+    ) -> Result<Attachment, Error> {
+        let this = self;
+        self.retry
+            .run(None, move || {
+                this.register_once(key, filename, conversation)
+            })
+            .await
+    }
+
+    async fn register_once(
         &self,
         key: &str,
         filename: &str,
@@ -215,7 +252,14 @@ impl MaiAgentClient {
         }
         self.limits.check(source)?;
         let post = self.presign(source).await?;
-        let stored = presigned_post::upload(&self.storage, &post, source).await?;
+        // Storage is retried on its own: once it accepted the file, only registration is left.
+        let (storage, post) = (&self.storage, &post);
+        let stored = self
+            .retry
+            .run(Some(source), move || {
+                presigned_post::upload(storage, post, source)
+            })
+            .await?;
         let key = stored.key.ok_or_else(|| Error::InvalidResponse {
             api: "maiagent",
             message: "the presigned POST has no `key` field".into(),

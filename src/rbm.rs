@@ -9,6 +9,7 @@ use crate::ext::RbmFilesExt;
 use crate::generated::rbm_files::{Client, types};
 use crate::hooks::Hooks;
 use crate::rbm_cache::UploadCache;
+use crate::retry::RetryPolicy;
 use crate::transport::{check_id, check_public_url, default_client, parse_endpoint};
 use crate::{Error, Limits, UploadSource};
 
@@ -67,6 +68,7 @@ pub struct RbmClient {
     api: Client,
     limits: Limits,
     cache: Option<std::sync::Arc<UploadCache>>,
+    retry: RetryPolicy,
 }
 
 impl RbmClient {
@@ -80,6 +82,7 @@ impl RbmClient {
             ),
             limits: Limits::rbm_files(),
             cache: None,
+            retry: RetryPolicy::default(),
         })
     }
 
@@ -115,6 +118,12 @@ impl RbmClient {
         self
     }
 
+    /// Replaces the retry policy ([`RetryPolicy::default`]).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
     /// The generated client underneath.
     pub fn api(&self) -> &Client {
         &self.api
@@ -144,19 +153,27 @@ impl RbmClient {
         if let Some(name) = self.cached(cache_key.as_deref()).await {
             return Ok(RbmFile { name });
         }
-        let mut request = self.api.upload_file().agent_id(agent_id).content_type(
-            source
-                .content_type()
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim(),
-        );
-        if let Some(url) = thumbnail_url {
-            request = request.thumbnail_url(url);
-        }
-        let response = request.body(source.body().await?).send().await;
-        let file = finish(response).await?;
+        let this = self;
+        let media_type = source
+            .content_type()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim();
+        let file = self
+            .retry
+            .run(Some(source), move || async move {
+                let mut request = this
+                    .api
+                    .upload_file()
+                    .agent_id(agent_id)
+                    .content_type(media_type);
+                if let Some(url) = thumbnail_url {
+                    request = request.thumbnail_url(url);
+                }
+                finish(request.body(source.body().await?).send().await).await
+            })
+            .await?;
         self.remember(cache_key, &file).await?;
         Ok(file)
     }
@@ -187,8 +204,14 @@ impl RbmClient {
         if let Some(name) = self.cached(cache_key.as_deref()).await {
             return Ok(RbmFile { name });
         }
-        let response = self.api.create_file().body(body).send().await;
-        let file = finish(response).await?;
+        let api = &self.api;
+        let file = self
+            .retry
+            .run(None, || {
+                let body = body.clone();
+                async move { finish(api.create_file().body(body).send().await).await }
+            })
+            .await?;
         self.remember(cache_key, &file).await?;
         Ok(file)
     }

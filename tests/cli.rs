@@ -468,8 +468,9 @@ fn api_failures_exit_1_with_the_vendor_message_and_no_secret() {
         &[],
     );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    // Connection refused is retried (4 attempts by default), then reported.
     assert!(
-        stderr(&output).starts_with("error: network error"),
+        stderr(&output).starts_with("error: gave up after 4 attempts: network error"),
         "{}",
         stderr(&output)
     );

@@ -189,7 +189,16 @@ async fn a_stream_shorter_than_announced_fails_instead_of_sending_a_wrong_file()
         .upload_file("agent", &source, None)
         .await
         .expect_err("short stream");
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    // The failure would be worth a retry, but a one-shot stream cannot be sent again: it says so.
+    let Error::NotRetried { source, .. } = &err else {
+        panic!("expected NotRetried, got {err:?}")
+    };
+    assert!(matches!(**source, Error::Transport(_)), "{source:?}");
+    assert!(
+        err.to_string()
+            .contains("not retried: the source is a one-shot stream"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -357,7 +366,8 @@ async fn statuses_the_spec_does_not_describe_keep_a_short_raw_body() {
     let mai = MaiAgentClient::new(Credential::api_key("k"))
         .expect("client")
         .with_base_url(&server.base_url())
-        .expect("endpoint");
+        .expect("endpoint")
+        .with_retry(upload_clients::retry::RetryPolicy::none());
     let err = mai.upload(&png_source()).await.expect_err("502");
     let Error::Api(api) = &err else {
         panic!("expected Api, got {err:?}")

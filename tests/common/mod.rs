@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod scripted;
+
 use httpmock::HttpMockRequest;
 
 /// A 1×1 PNG, the image of the ACS sample request.

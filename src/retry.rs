@@ -1,0 +1,217 @@
+//! The one retry loop every facade operation goes through: exponential backoff with full
+//! jitter, the server's requested wait honoured, and the body re-sent from its source on each
+//! attempt (a path is re-opened, bytes re-used; a one-shot stream is not retried).
+//!
+//! Retried: HTTP 408, 429, 500, 502, 503, 504 and failures to connect or to get a response.
+//! Never retried: other statuses, bad input, auth failures and processing errors.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::HeaderMap;
+use tokio::time::Instant;
+
+use crate::{Error, UploadSource};
+
+/// How often and how long to retry.
+///
+/// ```
+/// use std::time::Duration;
+/// use upload_clients::retry::RetryPolicy;
+///
+/// let patient = RetryPolicy { max_attempts: 6, deadline: Some(Duration::from_secs(600)), ..RetryPolicy::default() };
+/// assert_eq!(RetryPolicy::none().max_attempts, 1);
+/// # let _ = patient;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1: no retry).
+    pub max_attempts: u32,
+    /// The backoff before the first retry; it doubles each time, with full jitter.
+    pub base_delay: Duration,
+    /// The longest wait between attempts (a server's `Retry-After` is honoured up to this).
+    pub max_delay: Duration,
+    /// No retry starts after this much time since the first attempt.
+    pub deadline: Option<Duration>,
+}
+
+impl Default for RetryPolicy {
+    /// 4 attempts, 500 ms base, 30 s cap, 10 minutes in all.
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            deadline: Some(Duration::from_secs(600)),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// One attempt only.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the policy is spent. `source`, when
+    /// given, is the body the attempts send: a one-shot stream is never sent twice.
+    pub(crate) async fn run<T, F, Fut>(
+        &self,
+        source: Option<&UploadSource>,
+        mut attempt: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let started = Instant::now();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let scope = std::cell::RefCell::new(None);
+            let error = match crate::hooks::LAST_RESPONSE.scope(scope, attempt()).await {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            let Some(server_wait) = retryable(&error) else {
+                return Err(error);
+            };
+            if source.is_some_and(|s| !s.is_replayable()) {
+                return Err(Error::NotRetried {
+                    reason: "the source is a one-shot stream; give a path or bytes to allow retries",
+                    source: Box::new(error),
+                });
+            }
+            let wait = self.delay(attempts, server_wait);
+            let past_deadline = self.deadline.is_some_and(|d| started.elapsed() + wait > d);
+            if attempts >= self.max_attempts.max(1) || past_deadline {
+                return Err(if attempts > 1 {
+                    Error::RetriesExhausted {
+                        attempts,
+                        source: Box::new(error),
+                    }
+                } else {
+                    error
+                });
+            }
+            tracing::debug!(attempt = attempts, ?wait, error = %error, "retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// The wait before retry number `attempt`: the server's, capped, else backoff with jitter.
+    fn delay(&self, attempt: u32, server_wait: Option<Duration>) -> Duration {
+        if let Some(wait) = server_wait {
+            return wait.min(self.max_delay);
+        }
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let cap = exp.min(self.max_delay);
+        cap.mul_f64(fastrand::f64())
+    }
+}
+
+/// `Some(server's wait)` when `error` is worth another attempt.
+fn retryable(error: &Error) -> Option<Option<Duration>> {
+    match error {
+        Error::Api(api) if matches!(api.status, 408 | 429 | 500 | 502 | 503 | 504) => {
+            Some(api.retry_after)
+        }
+        Error::Storage(storage) if matches!(storage.status, 408 | 429 | 500 | 502 | 503 | 504) => {
+            Some(None)
+        }
+        Error::Transport(_) => Some(None),
+        _ => None,
+    }
+}
+
+/// The wait a response asks for: `retry-after-ms`, `x-ms-retry-after-ms`, then `Retry-After`
+/// in seconds or as an HTTP-date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let header = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
+    for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
+        if let Some(ms) = header(name).and_then(|v| v.parse::<u64>().ok()) {
+            return Some(Duration::from_millis(ms));
+        }
+    }
+    let value = header("retry-after")?;
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    reqwest::header::HeaderName::from_static(k),
+                    v.parse().unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(
+            retry_after(&headers(&[("retry-after-ms", "250"), ("retry-after", "9")])),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("x-ms-retry-after-ms", "1500")])),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "3")])),
+            Some(Duration::from_secs(3))
+        );
+        let in_two = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3));
+        let wait = retry_after(&headers(&[("retry-after", &in_two)])).unwrap();
+        assert!(
+            wait <= Duration::from_secs(3) && wait >= Duration::from_secs(1),
+            "{wait:?}"
+        );
+        assert_eq!(
+            retry_after(&headers(&[(
+                "retry-after",
+                "Wed, 21 Oct 2015 07:28:00 GMT"
+            )])),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
+    }
+
+    #[test]
+    fn backoff_is_capped_and_server_waits_are_capped() {
+        let policy = RetryPolicy {
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(5),
+            ..RetryPolicy::default()
+        };
+        for attempt in 1..20 {
+            assert!(policy.delay(attempt, None) <= Duration::from_secs(5));
+        }
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(60))),
+            Duration::from_secs(5)
+        );
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
+    }
+}
