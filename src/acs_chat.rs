@@ -128,10 +128,7 @@ impl AcsChatClient {
             .body(source.body().await?)
             .send()
             .await;
-        let response = match response {
-            Ok(response) => response,
-            Err(e) => return Err(Error::from_generated("acs-chat", e, ApiErrorBody::AcsChat).await),
-        };
+        let response = Error::check_generated("acs-chat", ApiErrorBody::AcsChat, response).await?;
         let url = response
             .headers()
             .get(reqwest::header::LOCATION)

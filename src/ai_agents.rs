@@ -146,10 +146,8 @@ impl AiAgentsClient {
             .file(source.part().await?)
             .send()
             .await;
-        match response {
-            Ok(info) => Ok(info.into_inner()),
-            Err(e) => Err(Error::from_generated("ai-agents", e, ApiErrorBody::AiAgents).await),
-        }
+        let info = Error::check_generated("ai-agents", ApiErrorBody::AiAgents, response).await?;
+        Ok(info.into_inner())
     }
 
     /// The current state of the file `file_id`.
@@ -167,10 +165,8 @@ impl AiAgentsClient {
             .api_version(self.api_version.as_str())
             .send()
             .await;
-        match response {
-            Ok(info) => Ok(info.into_inner()),
-            Err(e) => Err(Error::from_generated("ai-agents", e, ApiErrorBody::AiAgents).await),
-        }
+        let info = Error::check_generated("ai-agents", ApiErrorBody::AiAgents, response).await?;
+        Ok(info.into_inner())
     }
 
     /// Uploads `source`, then polls until the file is `processed` (returned), ends in `error`

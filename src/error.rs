@@ -133,6 +133,18 @@ impl Error {
         }
     }
 
+    /// The response of a generated operation of `api`, or the facade's error for its failure.
+    pub(crate) async fn check_generated<T, E>(
+        api: &'static str,
+        wrap: fn(E) -> ApiErrorBody,
+        result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+    ) -> Result<progenitor_client::ResponseValue<T>, Self> {
+        match result {
+            Ok(response) => Ok(response),
+            Err(e) => Err(Self::from_generated(api, e, wrap).await),
+        }
+    }
+
     /// Turns an error of a generated operation of `api` into the facade's error, reading a
     /// short raw body for statuses the spec does not describe.
     pub(crate) async fn from_generated<E>(

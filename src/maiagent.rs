@@ -38,6 +38,30 @@ pub struct Attachment {
     pub conversation: Option<uuid::Uuid>,
 }
 
+impl From<types::Attachment> for Attachment {
+    fn from(a: types::Attachment) -> Self {
+        Self {
+            id: a.id,
+            filename: a.filename,
+            file: a.file,
+            attachment_type: a.type_.map(|t| t.0),
+            conversation: None,
+        }
+    }
+}
+
+impl From<types::ConversationAttachment> for Attachment {
+    fn from(a: types::ConversationAttachment) -> Self {
+        Self {
+            id: a.id,
+            filename: a.filename,
+            file: a.file,
+            attachment_type: a.type_.map(|t| t.0),
+            conversation: a.conversation,
+        }
+    }
+}
+
 /// Uploads attachments to MaiAgent.
 ///
 /// ```no_run
@@ -121,10 +145,8 @@ impl MaiAgentClient {
             .file(source.part().await?)
             .send()
             .await;
-        match response {
-            Ok(_) => Ok(()),
-            Err(e) => Err(Error::from_generated("maiagent", e, ApiErrorBody::MaiAgent).await),
-        }
+        Error::check_generated("maiagent", ApiErrorBody::MaiAgent, response).await?;
+        Ok(())
     }
 
     /// Asks for a presigned POST for `source` (its file name and size).
@@ -152,16 +174,13 @@ impl MaiAgentClient {
             .body(types::UploadPresignedUrlRequest::builder().file_size(size))
             .send()
             .await;
-        match response {
-            Ok(post) => {
-                let post = post.into_inner();
-                Ok(PresignedPost {
-                    url: post.url,
-                    fields: post.fields,
-                })
-            }
-            Err(e) => Err(Error::from_generated("maiagent", e, ApiErrorBody::MaiAgent).await),
-        }
+        let post = Error::check_generated("maiagent", ApiErrorBody::MaiAgent, response)
+            .await?
+            .into_inner();
+        Ok(PresignedPost {
+            url: post.url,
+            fields: post.fields,
+        })
     }
 
     /// Registers a file already in storage under `key` as an attachment named `filename`, on
@@ -186,53 +205,30 @@ impl MaiAgentClient {
         filename: &str,
         conversation: Option<&str>,
     ) -> Result<Attachment, Error> {
-        let result = match conversation {
-            None => self
-                .api
-                .create_attachment()
-                .body(
-                    types::AttachmentCreate::builder()
-                        .filename(filename)
-                        .file(key),
-                )
-                .send()
-                .await
-                .map(|a| {
-                    let a = a.into_inner();
-                    Attachment {
-                        id: a.id,
-                        filename: a.filename,
-                        file: a.file,
-                        attachment_type: a.type_.map(|t| t.0),
-                        conversation: None,
-                    }
-                }),
+        match conversation {
+            None => {
+                let body = types::AttachmentCreate::builder()
+                    .filename(filename)
+                    .file(key);
+                let response = self.api.create_attachment().body(body).send().await;
+                let response = Error::check_generated("maiagent", ApiErrorBody::MaiAgent, response);
+                Ok(response.await?.into_inner().into())
+            }
             Some(conversation) => {
                 let body = types::ConversationAttachmentCreate::builder()
                     .filename(filename)
                     .file(key)
                     .conversation(conversation.parse::<uuid::Uuid>().ok());
-                self.api
+                let response = self
+                    .api
                     .create_conversation_attachment()
                     .conversation_pk(conversation)
                     .body(body)
                     .send()
-                    .await
-                    .map(|a| {
-                        let a = a.into_inner();
-                        Attachment {
-                            id: a.id,
-                            filename: a.filename,
-                            file: a.file,
-                            attachment_type: a.type_.map(|t| t.0),
-                            conversation: a.conversation,
-                        }
-                    })
+                    .await;
+                let response = Error::check_generated("maiagent", ApiErrorBody::MaiAgent, response);
+                Ok(response.await?.into_inner().into())
             }
-        };
-        match result {
-            Ok(attachment) => Ok(attachment),
-            Err(e) => Err(Error::from_generated("maiagent", e, ApiErrorBody::MaiAgent).await),
         }
     }
 

@@ -237,10 +237,8 @@ async fn finish(
         progenitor_client::Error<types::GoogleErrorResponse>,
     >,
 ) -> Result<RbmFile, Error> {
-    match response {
-        Ok(file) => Ok(RbmFile {
-            name: file.into_inner().name,
-        }),
-        Err(e) => Err(Error::from_generated("rbm", e, ApiErrorBody::Rbm).await),
-    }
+    let file = Error::check_generated("rbm", ApiErrorBody::Rbm, response).await?;
+    Ok(RbmFile {
+        name: file.into_inner().name,
+    })
 }
