@@ -8,7 +8,7 @@ use crate::auth::Credential;
 use crate::error::ApiErrorBody;
 use crate::generated::acs_chat::{Client, types};
 use crate::hooks::Hooks;
-use crate::retry::RetryPolicy;
+use crate::options::{ClientOptions, option_setters};
 use crate::transport::{check_id, default_client, parse_endpoint};
 use crate::{Error, Limits, UploadSource};
 
@@ -49,8 +49,7 @@ pub struct AcsChatClient {
     api: Client,
     endpoint: Url,
     api_version: String,
-    limits: Limits,
-    retry: RetryPolicy,
+    options: ClientOptions,
 }
 
 impl AcsChatClient {
@@ -63,8 +62,7 @@ impl AcsChatClient {
             api: Client::new_with_client(&base, default_client()?, Hooks::new(credential)),
             endpoint,
             api_version: API_VERSION.to_string(),
-            limits: Limits::acs_chat_images(),
-            retry: RetryPolicy::default(),
+            options: ClientOptions::new(Limits::acs_chat_images()),
         })
     }
 
@@ -80,17 +78,7 @@ impl AcsChatClient {
         self
     }
 
-    /// Replaces the content type and size checks ([`Limits::acs_chat_images`]).
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Replaces the retry policy ([`RetryPolicy::default`]).
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
+    option_setters!("[`Limits::acs_chat_images`]");
 
     /// The generated client underneath, for operations the facade does not wrap.
     pub fn api(&self) -> &Client {
@@ -105,13 +93,29 @@ impl AcsChatClient {
         source: &UploadSource,
     ) -> Result<ChatImage, Error> {
         check_id("thread id", thread_id)?;
-        self.limits.check(source)?;
+        self.options.limits.check(source)?;
         let this = self;
-        self.retry
+        self.options
             .run(Some(source), move || {
                 this.upload_image_once(thread_id, source)
             })
             .await
+    }
+
+    /// Uploads every source to the thread `thread_id`, at most `concurrency` at a time over
+    /// this client's connection pool ([`bulk::DEFAULT_CONCURRENCY`](crate::bulk::DEFAULT_CONCURRENCY)
+    /// is a good start). The results come in the order of `sources`; one failure does not stop
+    /// the others.
+    pub async fn upload_many(
+        &self,
+        thread_id: &str,
+        sources: &[UploadSource],
+        concurrency: usize,
+    ) -> Vec<Result<ChatImage, Error>> {
+        crate::bulk::for_each(sources, concurrency, |source| {
+            self.upload_image(thread_id, source)
+        })
+        .await
     }
 
     async fn upload_image_once(
@@ -145,9 +149,13 @@ impl AcsChatClient {
 }
 
 /// Resolves a `Location` header (relative in ACS's own sample) against the endpoint. Path
-/// characters such as `:` and `@` in thread ids are kept as they are.
+/// characters such as `:` and `@` in thread ids are kept as they are. Only an `http(s)` URL
+/// with a host is an image's URL: `javascript:`, `file:`, `data:` and the like give `None`.
 fn resolve_location(endpoint: &Url, location: &str) -> Option<Url> {
-    endpoint.join(location.trim()).ok()
+    endpoint
+        .join(location.trim())
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
 }
 
 #[cfg(test)]
@@ -166,5 +174,61 @@ mod tests {
         let absolute = resolve_location(&endpoint, "https://cdn.example.com/i/1").unwrap();
         assert_eq!(absolute.as_str(), "https://cdn.example.com/i/1");
         assert!(resolve_location(&endpoint, "http://[::1").is_none());
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn locations_that_are_not_http_urls_give_none() {
+        let endpoint = Url::parse("https://contoso.communication.azure.com/").unwrap();
+        for location in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "data:image/png;base64,AAAA",
+            "ftp://example.com/i.png",
+            "mailto:a@b.c",
+        ] {
+            assert_eq!(resolve_location(&endpoint, location), None, "{location}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_location_resolves_to_an_absolute_http_url_or_none(
+            endpoint in prop_oneof![
+                Just("https://contoso.communication.azure.com/"),
+                Just("http://127.0.0.1:8080/base/"),
+                Just("https://[::1]/"),
+            ],
+            location in prop_oneof![
+                any::<String>(),
+                "[a-z+.-]{0,8}:[ -~]{0,40}",
+                "(/|//|\\\\|\\?|#|\\.\\./)?[ -~]{0,60}",
+            ],
+        ) {
+            let endpoint = Url::parse(endpoint).unwrap();
+            if let Some(url) = resolve_location(&endpoint, &location) {
+                prop_assert!(matches!(url.scheme(), "http" | "https"), "{}", url);
+                prop_assert!(url.host_str().is_some_and(|h| !h.is_empty()), "{}", url);
+                prop_assert!(!url.cannot_be_a_base(), "{}", url);
+            }
+        }
+
+        #[test]
+        fn a_relative_image_path_stays_on_the_endpoint(
+            thread in "19:[A-Za-z0-9-]{1,36}@thread\\.v2",
+            image in "[A-Za-z0-9_-]{1,40}",
+        ) {
+            let endpoint = Url::parse("https://contoso.communication.azure.com/").unwrap();
+            let path = format!("/chat/threads/{thread}/images/{image}");
+            let url = resolve_location(&endpoint, &path).expect("resolves");
+            prop_assert_eq!(url.host_str(), Some("contoso.communication.azure.com"));
+            prop_assert_eq!(url.path(), path.as_str());
+        }
     }
 }

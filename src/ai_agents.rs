@@ -10,7 +10,7 @@ use crate::error::ApiErrorBody;
 use crate::ext::AiAgentsFilesExt;
 use crate::generated::ai_agents_files::{Client, types};
 use crate::hooks::Hooks;
-use crate::retry::RetryPolicy;
+use crate::options::{ClientOptions, option_setters};
 use crate::transport::{check_id, default_client, parse_endpoint};
 use crate::{Error, Limits, UploadSource};
 
@@ -74,8 +74,7 @@ pub fn parse_purpose(purpose: &str) -> Result<FilePurpose, Error> {
 pub struct AiAgentsClient {
     api: Client,
     api_version: String,
-    limits: Limits,
-    retry: RetryPolicy,
+    options: ClientOptions,
 }
 
 impl AiAgentsClient {
@@ -85,8 +84,7 @@ impl AiAgentsClient {
         Ok(Self {
             api: Client::new_with_client(&base, default_client()?, Hooks::new(credential)),
             api_version: "v1".to_string(),
-            limits: Limits::ai_agents_files(),
-            retry: RetryPolicy::default(),
+            options: ClientOptions::new(Limits::ai_agents_files()),
         })
     }
 
@@ -102,17 +100,7 @@ impl AiAgentsClient {
         self
     }
 
-    /// Replaces the size check ([`Limits::ai_agents_files`]).
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Replaces the retry policy ([`RetryPolicy::default`]).
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
+    option_setters!("[`Limits::ai_agents_files`]");
 
     /// The generated client underneath.
     pub fn api(&self) -> &Client {
@@ -125,11 +113,26 @@ impl AiAgentsClient {
         source: &UploadSource,
         purpose: FilePurpose,
     ) -> Result<FileInfo, Error> {
-        self.limits.check(source)?;
+        self.options.limits.check(source)?;
         let this = self;
-        self.retry
+        self.options
             .run(Some(source), || this.upload_once(source, purpose.clone()))
             .await
+    }
+
+    /// Uploads every source with `purpose`, at most `concurrency` at a time over this client's
+    /// connection pool. The results come in the order of `sources`; one failure does not stop
+    /// the others.
+    pub async fn upload_many(
+        &self,
+        sources: &[UploadSource],
+        purpose: FilePurpose,
+        concurrency: usize,
+    ) -> Vec<Result<FileInfo, Error>> {
+        crate::bulk::for_each(sources, concurrency, |source| {
+            self.upload(source, purpose.clone())
+        })
+        .await
     }
 
     async fn upload_once(
@@ -154,7 +157,7 @@ impl AiAgentsClient {
     pub async fn get(&self, file_id: &str) -> Result<FileInfo, Error> {
         check_id("file id", file_id)?;
         let this = self;
-        self.retry.run(None, move || this.get_once(file_id)).await
+        self.options.run(None, move || this.get_once(file_id)).await
     }
 
     async fn get_once(&self, file_id: &str) -> Result<FileInfo, Error> {

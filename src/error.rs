@@ -155,6 +155,22 @@ impl Error {
         use progenitor_client::Error as G;
         match error {
             G::InvalidRequest(message) => Self::InvalidInput(message),
+            G::ResponseBodyError(e) if crate::transport::is_over_limit(&e) => {
+                let body = format!(
+                    "the response body is larger than {} bytes and was not read further",
+                    crate::transport::RESPONSE_BODY_LIMIT
+                );
+                match last_response() {
+                    Some((status, headers)) if status >= 400 => Self::Api(Box::new(ApiError {
+                        api,
+                        status,
+                        request_id: request_id(&headers),
+                        retry_after: crate::retry::retry_after(&headers),
+                        body: ApiErrorBody::Raw(body),
+                    })),
+                    _ => Self::InvalidResponse { api, message: body },
+                }
+            }
             G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
                 Self::from_reqwest(e)
             }
@@ -172,11 +188,7 @@ impl Error {
             }
             G::InvalidResponsePayload(bytes, e) => {
                 // An error status whose body is not the vendor's JSON: keep the status.
-                let last = crate::hooks::LAST_RESPONSE
-                    .try_with(|last| last.borrow().clone())
-                    .ok()
-                    .flatten();
-                match last {
+                match last_response() {
                     Some((status, headers)) if status >= 400 => Self::Api(Box::new(ApiError {
                         api,
                         status,
@@ -337,6 +349,14 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
 fn truncate(bytes: &[u8]) -> String {
     let end = bytes.len().min(RAW_BODY_LIMIT);
     String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+/// The status and headers of the response the current attempt received, if any.
+fn last_response() -> Option<(u16, HeaderMap)> {
+    crate::hooks::LAST_RESPONSE
+        .try_with(|last| last.borrow().clone())
+        .ok()
+        .flatten()
 }
 
 /// Reads at most [`RAW_BODY_LIMIT`] bytes of a body, never the whole of a large one.

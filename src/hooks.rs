@@ -80,11 +80,21 @@ macro_rules! client_hooks {
                     .map_err(|e| Error::Custom(e.to_string()))
             }
 
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                let response = self.client().execute(request).await?;
+                Ok(crate::transport::cap_response(response))
+            }
+
             async fn post<E>(
                 &self,
                 result: &reqwest::Result<reqwest::Response>,
                 info: &OperationInfo,
             ) -> Result<(), Error<E>> {
+                crate::timeouts::Activity::touch_current();
                 if let Ok(response) = result {
                     let _ = LAST_RESPONSE.try_with(|last| {
                         *last.borrow_mut() = Some((response.status().as_u16(), response.headers().clone()));

@@ -88,6 +88,7 @@ pub mod acs_chat;
 #[cfg(feature = "ai-agents")]
 pub mod ai_agents;
 pub mod auth;
+pub mod bulk;
 pub mod error;
 pub mod ext;
 pub mod generated;
@@ -97,6 +98,7 @@ pub mod hooks;
 pub mod limits;
 #[cfg(feature = "maiagent")]
 pub mod maiagent;
+mod options;
 pub mod presigned_post;
 #[cfg(feature = "rbm")]
 pub mod rbm;
@@ -104,6 +106,7 @@ pub mod rbm;
 pub mod rbm_cache;
 pub mod retry;
 pub mod source;
+pub mod timeouts;
 pub mod transport;
 
 #[cfg(feature = "acs-chat")]

@@ -9,8 +9,8 @@ use crate::error::ApiErrorBody;
 use crate::ext::MaiAgentAttachmentsExt;
 use crate::generated::maiagent_attachments::{Client, types};
 use crate::hooks::Hooks;
+use crate::options::{ClientOptions, option_setters};
 use crate::presigned_post::{self, PresignedPost};
-use crate::retry::RetryPolicy;
 use crate::transport::{check_id, default_client, parse_endpoint};
 use crate::{Error, Limits, UploadSource};
 
@@ -79,8 +79,7 @@ pub struct MaiAgentClient {
     api: Client,
     /// The same pool as `api`, with no credential: for the storage host.
     storage: reqwest::Client,
-    limits: Limits,
-    retry: RetryPolicy,
+    options: ClientOptions,
 }
 
 impl MaiAgentClient {
@@ -90,8 +89,7 @@ impl MaiAgentClient {
         Ok(Self {
             api: Client::new_with_client(DEFAULT_BASE_URL, http.clone(), Hooks::new(credential)),
             storage: http,
-            limits: Limits::maiagent_attachments(),
-            retry: RetryPolicy::default(),
+            options: ClientOptions::new(Limits::maiagent_attachments()),
         })
     }
 
@@ -111,17 +109,7 @@ impl MaiAgentClient {
         self
     }
 
-    /// Replaces the type checks ([`Limits::maiagent_attachments`]).
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Replaces the retry policy ([`RetryPolicy::default`]).
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
+    option_setters!("[`Limits::maiagent_attachments`]");
 
     /// The generated client underneath.
     pub fn api(&self) -> &Client {
@@ -131,11 +119,37 @@ impl MaiAgentClient {
     /// Uploads `source` in one multipart request (`POST /attachments-upload/`). The API states
     /// no response body, so there is nothing to return.
     pub async fn upload(&self, source: &UploadSource) -> Result<(), Error> {
-        self.limits.check(source)?;
+        self.options.limits.check(source)?;
         let this = self;
-        self.retry
+        self.options
             .run(Some(source), move || this.upload_once(source))
             .await
+    }
+
+    /// Uploads every source with [`upload`](Self::upload), at most `concurrency` at a time over
+    /// this client's connection pool. The results come in the order of `sources`; one failure
+    /// does not stop the others.
+    pub async fn upload_many(
+        &self,
+        sources: &[UploadSource],
+        concurrency: usize,
+    ) -> Vec<Result<(), Error>> {
+        crate::bulk::for_each(sources, concurrency, |source| self.upload(source)).await
+    }
+
+    /// Uploads every source with [`upload_presigned`](Self::upload_presigned) (registered on
+    /// `conversation` if given), at most `concurrency` at a time. The results come in the order
+    /// of `sources`; one failure does not stop the others.
+    pub async fn upload_presigned_many(
+        &self,
+        sources: &[UploadSource],
+        conversation: Option<&str>,
+        concurrency: usize,
+    ) -> Vec<Result<Attachment, Error>> {
+        crate::bulk::for_each(sources, concurrency, |source| {
+            self.upload_presigned(source, conversation)
+        })
+        .await
     }
 
     async fn upload_once(&self, source: &UploadSource) -> Result<(), Error> {
@@ -159,7 +173,7 @@ impl MaiAgentClient {
         let size =
             i64::try_from(size).map_err(|_| Error::InvalidInput("the file is too large".into()))?;
         let this = self;
-        self.retry
+        self.options
             .run(None, move || this.presign_once(source, size))
             .await
     }
@@ -174,9 +188,47 @@ impl MaiAgentClient {
             .body(types::UploadPresignedUrlRequest::builder().file_size(size))
             .send()
             .await;
+        // The answer holds the form's policy and signature: an answer that does not parse is
+        // described without its body.
+        let parse_error = match &response {
+            Err(progenitor_client::Error::InvalidResponsePayload(_, e)) => Some(e.to_string()),
+            _ => None,
+        };
         let post = Error::check_generated("maiagent", ApiErrorBody::MaiAgent, response)
-            .await?
+            .await
+            .map_err(|error| match (error, parse_error) {
+                (Error::InvalidResponse { api, .. }, Some(e)) => Error::InvalidResponse {
+                    api,
+                    message: format!(
+                        "the presigned POST is not the {{url, fields}} object the API documents ({}); its body is not shown as it may hold the form's policy and signature",
+                        if e.starts_with("missing field ") {
+                            e.as_str()
+                        } else {
+                            "not valid JSON of that shape"
+                        }
+                    ),
+                },
+                (error, _) => error,
+            })?
             .into_inner();
+        // Checked here, not left to the storage upload, so that it is the API's error and
+        // nothing is sent to storage.
+        crate::transport::check_public_url("presigned POST url", &post.url).map_err(|_| {
+            Error::InvalidResponse {
+                api: "maiagent",
+                message: format!(
+                    "the presigned POST url {:?} is not an http:// or https:// URL; nothing was sent to storage",
+                    post.url
+                ),
+            }
+        })?;
+        if post.fields.is_empty() {
+            return Err(Error::InvalidResponse {
+                api: "maiagent",
+                message: "the presigned POST has no form fields; nothing was sent to storage"
+                    .into(),
+            });
+        }
         Ok(PresignedPost {
             url: post.url,
             fields: post.fields,
@@ -192,7 +244,7 @@ impl MaiAgentClient {
         conversation: Option<&str>,
     ) -> Result<Attachment, Error> {
         let this = self;
-        self.retry
+        self.options
             .run(None, move || {
                 this.register_once(key, filename, conversation)
             })
@@ -246,12 +298,12 @@ impl MaiAgentClient {
         if let Some(conversation) = conversation {
             check_id("conversation id", conversation)?;
         }
-        self.limits.check(source)?;
+        self.options.limits.check(source)?;
         let post = self.presign(source).await?;
         // Storage is retried on its own: once it accepted the file, only registration is left.
         let (storage, post) = (&self.storage, &post);
         let stored = self
-            .retry
+            .options
             .run(Some(source), move || {
                 presigned_post::upload(storage, post, source)
             })

@@ -169,14 +169,188 @@ pub async fn upload(
     }
     let request_id = request_id(response.headers());
     let body = read_capped(response).await;
-    let parsed: S3Error = quick_xml::de::from_str(&body).unwrap_or_default();
+    Err(Error::Storage(Box::new(storage_error(
+        status, request_id, &body, post,
+    ))))
+}
+
+/// The error for a refused POST from storage's body: S3's XML `Code`, `Message` and
+/// `RequestId`, else the raw (already capped) body when it is not an XML `<Error>`.
+///
+/// S3 echoes the policy (`StringToSign`, `StringToSignBytes`) and the signature
+/// (`SignatureProvided`) in a `SignatureDoesNotMatch` body, which is often longer than the cap:
+/// cut short, it does not parse, so its elements are picked out one by one and the raw XML is
+/// never kept. The values of the form's secret fields are also cut out of any message.
+fn storage_error(
+    status: u16,
+    request_id: Option<String>,
+    body: &str,
+    post: &PresignedPost,
+) -> StorageError {
+    let (parsed, raw) = match quick_xml::de::from_str::<S3Error>(body) {
+        Ok(parsed) => (parsed, None),
+        Err(_) if body.contains("<Error>") => (
+            S3Error {
+                code: xml_element(body, "Code"),
+                message: xml_element(body, "Message"),
+                request_id: xml_element(body, "RequestId"),
+            },
+            None,
+        ),
+        Err(_) => (S3Error::default(), Some(body)),
+    };
     let message = parsed
         .message
-        .or_else(|| (!body.trim().is_empty()).then(|| body.clone()));
-    Err(Error::Storage(Box::new(StorageError {
+        .or_else(|| raw.filter(|b| !b.trim().is_empty()).map(str::to_owned))
+        .map(|message| redact_secret_fields(message, post));
+    StorageError {
         status,
         code: parsed.code,
         message,
         request_id: parsed.request_id.or(request_id),
-    })))
+    }
+}
+
+/// The unescaped text of the first complete `<name>…</name>` in `body`.
+fn xml_element(body: &str, name: &str) -> Option<String> {
+    let start = body.find(&format!("<{name}>"))? + name.len() + 2;
+    let len = body[start..].find(&format!("</{name}>"))?;
+    let text = quick_xml::escape::unescape(&body[start..start + len]).ok()?;
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// `text` with the value of every secret field of `post` replaced by `<redacted>`, and so is
+/// the start of one that the cap cut off at the end of `text`. Values shorter than 8 bytes
+/// are left alone: no real policy or signature is that short, and replacing them would mangle
+/// ordinary words.
+fn redact_secret_fields(mut text: String, post: &PresignedPost) -> String {
+    const SHORTEST: usize = 8;
+    for (name, value) in &post.fields {
+        if !SECRET_FIELDS.contains(&name.to_ascii_lowercase().as_str()) || value.len() < SHORTEST {
+            continue;
+        }
+        if text.contains(value.as_str()) {
+            text = text.replace(value.as_str(), "<redacted>");
+        }
+        let cut = (SHORTEST..value.len().min(text.len() + 1))
+            .rev()
+            .find(|&n| value.get(..n).is_some_and(|start| text.ends_with(start)));
+        if let Some(n) = cut {
+            text.truncate(text.len() - n);
+            text.push_str("<redacted>");
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn post(policy: &str, signature: &str) -> PresignedPost {
+        PresignedPost::new(
+            "https://bucket.s3.example.com/",
+            [
+                ("key", "media/${filename}"),
+                ("policy", policy),
+                ("x-amz-signature", signature),
+            ],
+        )
+    }
+
+    /// S3's answer to a form whose signature does not match: it echoes the policy as
+    /// `StringToSign` and the signature as `SignatureProvided`.
+    fn signature_does_not_match(policy: &str, signature: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided. Check your key and signing method.</Message><AWSAccessKeyId>AKIAEXAMPLE</AWSAccessKeyId><StringToSign>{policy}</StringToSign><SignatureProvided>{signature}</SignatureProvided><StringToSignBytes>{}</StringToSignBytes><RequestId>R1</RequestId></Error>",
+            policy
+                .bytes()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    }
+
+    #[test]
+    fn an_echoed_policy_and_signature_never_reach_the_message() {
+        let policy = "eyJleHBpcmF0aW9uIjoiMjAzMC0wMS0wMVQwMDowMDowMFoiLCJjb25kaXRpb25zIjpbXX0=";
+        let signature = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        let whole = signature_does_not_match(policy, signature);
+        let parsed = storage_error(403, None, &whole, &post(policy, signature));
+        assert_eq!(parsed.code.as_deref(), Some("SignatureDoesNotMatch"));
+        assert_eq!(parsed.request_id.as_deref(), Some("R1"));
+        assert_eq!(
+            parsed.message.as_deref(),
+            Some(
+                "The request signature we calculated does not match the signature you provided. Check your key and signing method."
+            )
+        );
+        // Cut where the policy is half sent, as a long body is cut by the 2 KiB cap: the XML
+        // no longer parses, and its elements are picked out instead of keeping the raw text.
+        let cut = whole.find(policy).expect("echoed") + policy.len() / 2;
+        let truncated = storage_error(403, None, &whole[..cut], &post(policy, signature));
+        assert_eq!(truncated.code.as_deref(), Some("SignatureDoesNotMatch"));
+        assert_eq!(truncated.message, parsed.message);
+        assert_eq!(truncated.request_id, None);
+        // A body that is not XML is kept raw, with the secret values cut out, even a cut one.
+        let text = format!("denied: policy {policy} signature {}", &signature[..20]);
+        let raw = storage_error(403, None, &text, &post(policy, signature));
+        assert_eq!(
+            raw.message.as_deref(),
+            Some("denied: policy <redacted> signature <redacted>")
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_body_is_parsed_without_panicking(
+            status in any::<u16>(),
+            body in any::<String>(),
+            policy in any::<String>(),
+        ) {
+            let error = storage_error(status, None, &body, &post(&policy, "sig"));
+            prop_assert_eq!(error.status, status);
+            let _ = error.to_string();
+        }
+
+        #[test]
+        fn xml_like_bodies_are_parsed_without_panicking(
+            body in r#"(<\??[A-Za-z]{0,12}( [a-z]+="[^"]{0,8}")?/?>|</?[A-Za-z]{0,12}>|[^<]{0,20}|&[a-z#0-9]{0,6};?|<!\[CDATA\[[^\]]{0,10}\]\]>|<!--.{0,10}-->){0,30}"#,
+        ) {
+            let _ = storage_error(400, Some("h".into()), &body, &post("p", "s"));
+        }
+
+        #[test]
+        fn s3_error_fields_are_read_back(
+            code in "[A-Za-z]{1,40}",
+            message in "[A-Za-z0-9.,;:!?()'-][A-Za-z0-9 .,;:!?()'-]{0,200}[A-Za-z0-9.]",
+            request_id in "[A-Z0-9]{1,32}",
+        ) {
+            let body = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId><HostId>x</HostId></Error>"
+            );
+            let error = storage_error(400, Some("from-header".into()), &body, &post("p", "s"));
+            prop_assert_eq!(error.code, Some(code));
+            prop_assert_eq!(error.message, Some(message));
+            prop_assert_eq!(error.request_id, Some(request_id));
+        }
+
+        #[test]
+        fn echoed_secrets_are_cut_out_wherever_the_body_ends(
+            policy in "[A-Za-z0-9+/]{9,120}={0,2}",
+            signature in "[0-9a-f]{64}",
+            end in any::<prop::sample::Index>(),
+        ) {
+            let whole = signature_does_not_match(&policy, &signature);
+            let body = &whole[..=end.index(whole.len())];
+            let error = storage_error(403, None, body, &post(&policy, &signature));
+            let shown = format!("{error} {error:?}");
+            prop_assert!(!shown.contains(&policy[..8]), "{}", shown);
+            prop_assert!(!shown.contains(&signature[..8]), "{}", shown);
+            let hex: Vec<String> = policy.bytes().take(4).map(|b| format!("{b:02x}")).collect();
+            prop_assert!(!shown.contains(&hex.join(" ")), "{}", shown);
+        }
+    }
 }

@@ -8,8 +8,8 @@ use crate::error::ApiErrorBody;
 use crate::ext::RbmFilesExt;
 use crate::generated::rbm_files::{Client, types};
 use crate::hooks::Hooks;
+use crate::options::{ClientOptions, option_setters};
 use crate::rbm_cache::UploadCache;
-use crate::retry::RetryPolicy;
 use crate::transport::{check_id, check_public_url, default_client, parse_endpoint};
 use crate::{Error, Limits, UploadSource};
 
@@ -66,9 +66,8 @@ pub struct RbmFile {
 #[derive(Debug, Clone)]
 pub struct RbmClient {
     api: Client,
-    limits: Limits,
+    options: ClientOptions,
     cache: Option<std::sync::Arc<UploadCache>>,
-    retry: RetryPolicy,
 }
 
 impl RbmClient {
@@ -80,9 +79,8 @@ impl RbmClient {
                 default_client()?,
                 Hooks::new(credential),
             ),
-            limits: Limits::rbm_files(),
+            options: ClientOptions::new(Limits::rbm_files()),
             cache: None,
-            retry: RetryPolicy::default(),
         })
     }
 
@@ -105,22 +103,12 @@ impl RbmClient {
         self
     }
 
-    /// Replaces the content type and size checks ([`Limits::rbm_files`]).
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
+    option_setters!("[`Limits::rbm_files`]");
 
     /// Remembers uploaded files in `cache` and returns the stored name instead of uploading
     /// the same content (or `fileUrl`) again for the same agent and thumbnail.
     pub fn with_cache(mut self, cache: UploadCache) -> Self {
         self.cache = Some(std::sync::Arc::new(cache));
-        self
-    }
-
-    /// Replaces the retry policy ([`RetryPolicy::default`]).
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
         self
     }
 
@@ -140,7 +128,7 @@ impl RbmClient {
         if let Some(url) = thumbnail_url {
             check_public_url("thumbnailUrl", url)?;
         }
-        self.limits.check(source)?;
+        self.options.limits.check(source)?;
         let cache_key = match &self.cache {
             Some(_) => source.sha256().await?.map(|hash| {
                 format!(
@@ -161,7 +149,7 @@ impl RbmClient {
             .unwrap_or_default()
             .trim();
         let file = self
-            .retry
+            .options
             .run(Some(source), move || async move {
                 let mut request = this
                     .api
@@ -176,6 +164,22 @@ impl RbmClient {
             .await?;
         self.remember(cache_key, &file).await?;
         Ok(file)
+    }
+
+    /// Uploads every source for `agent_id` (each with `thumbnail_url`, if given), at most
+    /// `concurrency` at a time over this client's connection pool. The results come in the
+    /// order of `sources`; one failure does not stop the others.
+    pub async fn upload_many(
+        &self,
+        agent_id: &str,
+        sources: &[UploadSource],
+        thumbnail_url: Option<&str>,
+        concurrency: usize,
+    ) -> Vec<Result<RbmFile, Error>> {
+        crate::bulk::for_each(sources, concurrency, |source| {
+            self.upload_file(agent_id, source, thumbnail_url)
+        })
+        .await
     }
 
     /// Creates a file from the public `file_url` (fetched by the RBM platform), with an
@@ -206,7 +210,7 @@ impl RbmClient {
         }
         let api = &self.api;
         let file = self
-            .retry
+            .options
             .run(None, || {
                 let body = body.clone();
                 async move { finish(api.create_file().body(body).send().await).await }

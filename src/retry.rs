@@ -2,7 +2,8 @@
 //! jitter, the server's requested wait honoured, and the body re-sent from its source on each
 //! attempt (a path is re-opened, bytes re-used; a one-shot stream is not retried).
 //!
-//! Retried: HTTP 408, 429, 500, 502, 503, 504 and failures to connect or to get a response.
+//! Retried: HTTP 408, 429, 500, 502, 503, 504, failures to connect or to get a response, and
+//! attempts that timed out (see [`crate::timeouts`]).
 //! Never retried: other statuses, bad input, auth failures and processing errors.
 
 use std::future::Future;
@@ -11,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 
+use crate::timeouts::Timeouts;
 use crate::{Error, UploadSource};
 
 /// How often and how long to retry.
@@ -60,6 +62,7 @@ impl RetryPolicy {
     /// given, is the body the attempts send: a one-shot stream is never sent twice.
     pub(crate) async fn run<T, F, Fut>(
         &self,
+        timeouts: &Timeouts,
         source: Option<&UploadSource>,
         mut attempt: F,
     ) -> Result<T, Error>
@@ -72,7 +75,8 @@ impl RetryPolicy {
         loop {
             attempts += 1;
             let scope = std::cell::RefCell::new(None);
-            let error = match crate::hooks::LAST_RESPONSE.scope(scope, attempt()).await {
+            let this_attempt = timeouts.guard(crate::hooks::LAST_RESPONSE.scope(scope, attempt()));
+            let error = match this_attempt.await {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
@@ -124,7 +128,7 @@ fn retryable(error: &Error) -> Option<Option<Duration>> {
         Error::Storage(storage) if matches!(storage.status, 408 | 429 | 500 | 502 | 503 | 504) => {
             Some(None)
         }
-        Error::Transport(_) => Some(None),
+        Error::Transport(_) | Error::Timeout(_) => Some(None),
         _ => None,
     }
 }

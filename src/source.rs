@@ -20,6 +20,7 @@ use http_body::{Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::Error;
+use crate::timeouts::Activity;
 
 /// Chunk size for reading files and slicing bytes.
 const CHUNK: usize = 256 * 1024;
@@ -284,6 +285,7 @@ impl UploadSource {
             expected: self.len,
             sent: 0,
             progress: self.progress.clone(),
+            activity: Activity::current(),
         }))
     }
 
@@ -324,6 +326,8 @@ struct UploadBody {
     expected: Option<u64>,
     sent: u64,
     progress: Option<ProgressFn>,
+    /// The stall clock of the attempt sending this body (hyper polls it on another task).
+    activity: Option<Arc<Activity>>,
 }
 
 impl http_body::Body for UploadBody {
@@ -338,6 +342,9 @@ impl http_body::Body for UploadBody {
         match this.stream.get_mut().as_mut().poll_next(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Some(Ok(chunk))) => {
+                if let Some(activity) = &this.activity {
+                    activity.touch();
+                }
                 this.sent += chunk.len() as u64;
                 if let Some(expected) = this.expected
                     && this.sent > expected
@@ -362,7 +369,13 @@ impl http_body::Body for UploadBody {
                         this.sent
                     )))))
                 }
-                _ => Poll::Ready(None),
+                _ => {
+                    // The response may take a while; give it a full stall period.
+                    if let Some(activity) = &this.activity {
+                        activity.touch();
+                    }
+                    Poll::Ready(None)
+                }
             },
         }
     }
@@ -371,6 +384,69 @@ impl http_body::Body for UploadBody {
         match self.expected {
             Some(expected) => SizeHint::with_exact(expected.saturating_sub(self.sent)),
             None => SizeHint::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Starts of files of the formats `infer` knows, for heads that get past its first checks.
+    const MAGIC: &[&[u8]] = &[
+        b"\x89PNG\r\n\x1a\n",
+        b"\xff\xd8\xff",
+        b"GIF89a",
+        b"%PDF-",
+        b"PK\x03\x04",
+        b"RIFF\x00\x00\x00\x00WEBP",
+        b"\x00\x00\x00\x18ftypheic",
+        b"\x00\x00\x00\x20ftypisom",
+        b"\x1a\x45\xdf\xa3",
+        b"OggS",
+        b"ID3",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        b"MZ",
+        b"\x7fELF",
+        b"\x00\x00\x01\xba",
+    ];
+
+    fn head() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..64),
+            (
+                prop::sample::select(MAGIC),
+                prop::collection::vec(any::<u8>(), 0..SNIFF)
+            )
+                .prop_map(|(magic, tail)| [magic, &tail[..]].concat()),
+        ]
+    }
+
+    fn file_name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[A-Za-z0-9 ._/\\\\-]{0,20}\\.(png|JPG|jpeg|heic|webp|gif|pdf|md|txt|csv|json|jsonl|docx|xlsx|pptx|mp4|mp3|ogg|exe|tar\\.gz|)",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn detection_always_gives_a_valid_type_slash_subtype(head in head(), name in file_name()) {
+            let detected = detect_content_type(&head, &name);
+            let mime: mime_guess::Mime = detected.parse().expect("parses as a media type");
+            prop_assert!(!mime.type_().as_str().is_empty() && !mime.subtype().as_str().is_empty());
+            prop_assert_eq!(mime.essence_str(), detected.as_str(), "no parameters");
+            // Both places it is sent accept it: a header value and a multipart part's type.
+            prop_assert!(reqwest::header::HeaderValue::from_str(&detected).is_ok());
+            prop_assert!(reqwest::multipart::Part::bytes(Vec::new()).mime_str(&detected).is_ok());
+        }
+
+        #[test]
+        fn the_bytes_win_over_the_name(tail in prop::collection::vec(any::<u8>(), 0..256), name in file_name()) {
+            let png = [&b"\x89PNG\r\n\x1a\n"[..], &tail[..]].concat();
+            prop_assert_eq!(detect_content_type(&png, &name), "image/png");
         }
     }
 }

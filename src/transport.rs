@@ -12,6 +12,11 @@ use crate::Error;
 /// How long to wait for a TCP/TLS connection before giving up.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The most of an API response body the generated clients read. The APIs answer with small
+/// JSON documents; a larger body (a misbehaving proxy, a wrong endpoint) fails the request with
+/// [`Error::InvalidResponse`] after this much instead of being read whole into memory.
+pub const RESPONSE_BODY_LIMIT: usize = 1024 * 1024;
+
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
@@ -129,4 +134,23 @@ pub fn check_public_url(what: &str, value: &str) -> Result<Url, Error> {
 /// The client the facades use when the caller gives none: [`client_builder`] with rustls.
 pub(crate) fn default_client() -> Result<reqwest::Client, Error> {
     client_builder().build().map_err(Error::from_reqwest)
+}
+
+/// `response` with its body limited to [`RESPONSE_BODY_LIMIT`] bytes: reading past it fails.
+pub(crate) fn cap_response(response: reqwest::Response) -> reqwest::Response {
+    let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let body = http_body_util::Limited::new(body, RESPONSE_BODY_LIMIT);
+    reqwest::Response::from(http::Response::from_parts(parts, reqwest::Body::wrap(body)))
+}
+
+/// True when `error` comes from reading past [`RESPONSE_BODY_LIMIT`].
+pub(crate) fn is_over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        next = error.source();
+    }
+    false
 }

@@ -6,8 +6,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
@@ -16,6 +19,8 @@ use upload_clients::auth::Credential;
 use upload_clients::google_auth::{GoogleServiceAccount, RBM_SCOPE, ServiceAccountKey};
 use upload_clients::rbm::Region;
 use upload_clients::rbm_cache::UploadCache;
+use upload_clients::retry::RetryPolicy;
+use upload_clients::timeouts::Timeouts;
 use upload_clients::transport::client_builder;
 use upload_clients::{
     AcsChatClient, AiAgentsClient, Error, MaiAgentClient, RbmClient, UploadSource,
@@ -39,9 +44,17 @@ struct Common {
     /// Print exactly one JSON object (the result) on stdout.
     #[arg(long, global = true)]
     json: bool,
-    /// Give up on a request after SECS seconds (default: no limit, for large files).
+    /// Give up on an attempt after SECS seconds in all (default: no limit, for large files).
     #[arg(long, global = true, value_name = "SECS")]
     timeout: Option<u64>,
+    /// Give up on an attempt after SECS seconds without upload progress or a response
+    /// (0: never).
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 120)]
+    stall_timeout: u64,
+    /// Attempts per request in all, the first included (1: no retry).
+    #[arg(long, global = true, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=20))]
+    attempts: u32,
     /// Do not show a progress bar.
     #[arg(long, global = true)]
     no_progress: bool,
@@ -55,6 +68,22 @@ struct Common {
     /// GOOGLE_APPLICATION_CREDENTIALS, when no token is given).
     #[arg(long, global = true, value_name = "KEY.json")]
     credentials: Option<PathBuf>,
+}
+
+/// The files of an upload command.
+#[derive(Args)]
+struct Files {
+    /// The files to upload.
+    #[arg(value_name = "FILE", required_unless_present = "dir")]
+    files: Vec<PathBuf>,
+    /// Also upload every regular file directly in DIR (sorted by name; hidden files and
+    /// subdirectories are skipped).
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// How many files to upload at once.
+    #[arg(long, value_name = "N", default_value_t = upload_clients::bulk::DEFAULT_CONCURRENCY,
+          value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from))]
+    concurrency: usize,
 }
 
 #[derive(Subcommand)]
@@ -77,15 +106,15 @@ enum Service {
 enum AcsCommand {
     /// Upload an image (jpeg, png, gif, heic, webp; at most 20 MiB) to a chat thread.
     UploadImage {
-        /// The image file.
-        file: PathBuf,
+        #[command(flatten)]
+        files: Files,
         /// The Azure Communication resource endpoint.
         #[arg(long)]
         endpoint: String,
         /// The chat thread id, e.g. 19:…@thread.v2.
         #[arg(long)]
         thread_id: String,
-        /// The file name to send (default: the file's name).
+        /// The file name to send (default: the file's name; one file only).
         #[arg(long)]
         filename: Option<String>,
         /// The API version.
@@ -119,8 +148,8 @@ struct RbmEndpoint {
 enum RbmCommand {
     /// Upload a file binary (image, audio, video or pdf).
     Upload {
-        /// The file.
-        file: PathBuf,
+        #[command(flatten)]
+        files: Files,
         /// The agent's id.
         #[arg(long)]
         agent_id: String,
@@ -150,15 +179,15 @@ enum RbmCommand {
 enum AgentsCommand {
     /// Upload a file (at most 512 MiB).
     Upload {
-        /// The file.
-        file: PathBuf,
+        #[command(flatten)]
+        files: Files,
         /// The project endpoint, https://<resource>.services.ai.azure.com/api/projects/<project>.
         #[arg(long)]
         endpoint: String,
         /// assistants, assistants_output, vision (or another value the service accepts).
         #[arg(long)]
         purpose: String,
-        /// The file name to send (default: the file's name).
+        /// The file name to send (default: the file's name; one file only).
         #[arg(long)]
         filename: Option<String>,
         /// Wait until the service has processed the file.
@@ -171,8 +200,8 @@ enum AgentsCommand {
 enum MaiAgentCommand {
     /// Upload an attachment (doc, docx, txt, pdf, md, xls, xlsx, csv, ppt, pptx, json, jsonl, images).
     Upload {
-        /// The file.
-        file: PathBuf,
+        #[command(flatten)]
+        files: Files,
         /// Use the presigned flow: presign, send to storage, register.
         #[arg(long)]
         presigned: bool,
@@ -191,6 +220,15 @@ struct Output {
     json: serde_json::Value,
 }
 
+/// One file's outcome in a run.
+struct Outcome {
+    /// The file as the user named it (or the URL for `upload-url`).
+    label: String,
+    /// Its size in bytes, when it has one.
+    bytes: Option<u64>,
+    result: Result<Output, Error>,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -206,20 +244,11 @@ async fn main() -> ExitCode {
             .init();
     }
     let json = cli.common.json;
+    let started = Instant::now();
     tokio::select! {
         result = run(cli) => match result {
-            Ok(output) => {
-                if json {
-                    println!("{}", output.json);
-                } else {
-                    println!("{}", output.human);
-                }
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                eprintln!("error: {error}");
-                ExitCode::from(if error.is_invalid_input() { 2 } else { 1 })
-            }
+            Ok(outcomes) => report(outcomes, json, started.elapsed()),
+            Err(error) => fail(&error),
         },
         _ = tokio::signal::ctrl_c() => {
             eprintln!("interrupted");
@@ -228,18 +257,119 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<Output, Error> {
-    let common = &cli.common;
-    let mut http = client_builder();
-    if let Some(secs) = common.timeout {
-        http = http.timeout(Duration::from_secs(secs));
+/// Prints an error that stopped the run before any upload, and its exit status.
+fn fail(error: &Error) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::from(exit_status(error))
+}
+
+/// 2 for bad input (nothing was sent), 1 for everything else.
+fn exit_status(error: &Error) -> u8 {
+    if error.is_invalid_input() { 2 } else { 1 }
+}
+
+/// Prints the outcomes: one file as one line (or one JSON object); several as one line (or one
+/// JSON line) per file in input order, then a summary. The exit status is 0 when every file was
+/// uploaded, 1 when one failed at the API, storage or network, else 2.
+fn report(outcomes: Vec<Outcome>, json: bool, elapsed: Duration) -> ExitCode {
+    if let [single] = outcomes.as_slice() {
+        return match &single.result {
+            Ok(output) if json => {
+                println!("{}", output.json);
+                ExitCode::SUCCESS
+            }
+            Ok(output) => {
+                println!("{}", output.human);
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(error),
+        };
     }
-    let http = http
+    let (mut uploaded, mut failed, mut bytes, mut status) = (0, 0, 0, 0u8);
+    for outcome in &outcomes {
+        match &outcome.result {
+            Ok(output) => {
+                uploaded += 1;
+                bytes += outcome.bytes.unwrap_or(0);
+                if json {
+                    println!(
+                        "{}",
+                        json!({"file": outcome.label, "ok": true, "result": output.json})
+                    );
+                } else {
+                    println!("{}: {}", outcome.label, output.human);
+                }
+            }
+            Err(error) => {
+                failed += 1;
+                status = match (status, exit_status(error)) {
+                    (1, _) | (_, 1) => 1,
+                    _ => 2,
+                };
+                if json {
+                    println!(
+                        "{}",
+                        json!({"file": outcome.label, "ok": false, "error": error.to_string()})
+                    );
+                } else {
+                    println!("{}: error: {error}", outcome.label);
+                }
+            }
+        }
+    }
+    let secs = elapsed.as_secs_f64();
+    let summary = format!(
+        "{uploaded} uploaded, {failed} failed, {bytes} bytes in {secs:.2}s ({:.1} MiB/s)",
+        bytes as f64 / (1024.0 * 1024.0) / secs.max(1e-9)
+    );
+    // Under --json, stdout holds only the per-file lines.
+    if json {
+        eprintln!("{summary}");
+    } else {
+        println!("{summary}");
+    }
+    ExitCode::from(status)
+}
+
+/// The retry policy and timeouts from the common flags.
+fn policies(common: &Common) -> (RetryPolicy, Timeouts) {
+    let retry = RetryPolicy {
+        max_attempts: common.attempts,
+        ..RetryPolicy::default()
+    };
+    let timeouts = Timeouts::default()
+        .with_stall((common.stall_timeout > 0).then(|| Duration::from_secs(common.stall_timeout)))
+        .with_request(common.timeout.map(Duration::from_secs));
+    (retry, timeouts)
+}
+
+/// Pairs each source with its result, as outcomes.
+fn outcomes<T>(
+    (labels, sources): &(Vec<String>, Vec<UploadSource>),
+    results: Vec<Result<T, Error>>,
+    output: impl Fn(&UploadSource, T) -> Output,
+) -> Vec<Outcome> {
+    labels
+        .iter()
+        .zip(sources)
+        .zip(results)
+        .map(|((label, source), result)| Outcome {
+            label: label.clone(),
+            bytes: source.len(),
+            result: result.map(|value| output(source, value)),
+        })
+        .collect()
+}
+
+async fn run(cli: Cli) -> Result<Vec<Outcome>, Error> {
+    let common = &cli.common;
+    let (retry, timeouts) = policies(common);
+    let http = client_builder()
         .build()
         .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?;
     match cli.command {
         Service::AcsChat(AcsCommand::UploadImage {
-            file,
+            files,
             endpoint,
             thread_id,
             filename,
@@ -248,10 +378,14 @@ async fn run(cli: Cli) -> Result<Output, Error> {
             let credential = Credential::bearer(token(common, "ACS_ACCESS_TOKEN")?);
             let acs = AcsChatClient::new(&endpoint, credential)?
                 .with_http_client(http)
-                .with_api_version(api_version);
-            let source = source(&file, filename, common).await?;
-            let image = acs.upload_image(&thread_id, &source).await?;
-            Ok(Output {
+                .with_api_version(api_version)
+                .with_retry(retry)
+                .with_timeouts(timeouts);
+            let sources = sources(&files, filename, common).await?;
+            let results = acs
+                .upload_many(&thread_id, &sources.1, files.concurrency)
+                .await;
+            Ok(outcomes(&sources, results, |source, image| Output {
                 human: format!(
                     "uploaded {} as image {}{}",
                     source.file_name(),
@@ -263,21 +397,35 @@ async fn run(cli: Cli) -> Result<Output, Error> {
                         .unwrap_or_default()
                 ),
                 json: json!(image),
-            })
+            }))
         }
         Service::Rbm(command) => {
             let credential = rbm_credential(common).await?;
-            let file = match command {
+            let file_output = |file: upload_clients::rbm::RbmFile| Output {
+                human: format!("uploaded as {}", file.name),
+                json: json!(file),
+            };
+            match command {
                 RbmCommand::Upload {
-                    file,
+                    files,
                     agent_id,
                     thumbnail_url,
                     endpoint,
                 } => {
-                    let rbm = rbm_client(&credential, &http, &endpoint).await?;
-                    let source = source(&file, None, common).await?;
-                    rbm.upload_file(&agent_id, &source, thumbnail_url.as_deref())
+                    let rbm = rbm_client(&credential, &http, &endpoint)
                         .await?
+                        .with_retry(retry)
+                        .with_timeouts(timeouts);
+                    let sources = sources(&files, None, common).await?;
+                    let results = rbm
+                        .upload_many(
+                            &agent_id,
+                            &sources.1,
+                            thumbnail_url.as_deref(),
+                            files.concurrency,
+                        )
+                        .await;
+                    Ok(outcomes(&sources, results, |_, file| file_output(file)))
                 }
                 RbmCommand::UploadUrl {
                     file_url,
@@ -285,19 +433,22 @@ async fn run(cli: Cli) -> Result<Output, Error> {
                     thumbnail_url,
                     endpoint,
                 } => {
-                    rbm_client(&credential, &http, &endpoint)
+                    let result = rbm_client(&credential, &http, &endpoint)
                         .await?
+                        .with_retry(retry)
+                        .with_timeouts(timeouts)
                         .create_from_url(&agent_id, &file_url, thumbnail_url.as_deref())
-                        .await?
+                        .await;
+                    Ok(vec![Outcome {
+                        label: file_url,
+                        bytes: None,
+                        result: result.map(file_output),
+                    }])
                 }
-            };
-            Ok(Output {
-                human: format!("uploaded as {}", file.name),
-                json: json!(file),
-            })
+            }
         }
         Service::Agents(AgentsCommand::Upload {
-            file,
+            files,
             endpoint,
             purpose,
             filename,
@@ -305,29 +456,39 @@ async fn run(cli: Cli) -> Result<Output, Error> {
         }) => {
             let credential = Credential::bearer(token(common, "AZURE_AI_ACCESS_TOKEN")?);
             let purpose = parse_purpose(&purpose)?;
-            let agents = AiAgentsClient::new(&endpoint, credential)?.with_http_client(http);
-            let source = source(&file, filename, common).await?;
-            let info = if wait {
-                agents
-                    .upload_and_wait(&source, purpose, WaitOptions::default())
-                    .await?
-            } else {
-                agents.upload(&source, purpose).await?
-            };
-            let status = serde_json::to_value(&info.status).unwrap_or_default();
-            Ok(Output {
-                human: format!(
-                    "uploaded {} as file {} ({} bytes, status {})",
-                    info.filename,
-                    info.id,
-                    info.bytes,
-                    status.as_str().unwrap_or("unknown")
-                ),
-                json: json!(info),
+            let agents = AiAgentsClient::new(&endpoint, credential)?
+                .with_http_client(http)
+                .with_retry(retry)
+                .with_timeouts(timeouts);
+            let sources = sources(&files, filename, common).await?;
+            let results = upload_clients::bulk::for_each(&sources.1, files.concurrency, |source| {
+                let (agents, purpose) = (&agents, purpose.clone());
+                async move {
+                    if wait {
+                        let options = WaitOptions::default();
+                        agents.upload_and_wait(source, purpose, options).await
+                    } else {
+                        agents.upload(source, purpose).await
+                    }
+                }
             })
+            .await;
+            Ok(outcomes(&sources, results, |_, info| {
+                let status = serde_json::to_value(&info.status).unwrap_or_default();
+                Output {
+                    human: format!(
+                        "uploaded {} as file {} ({} bytes, status {})",
+                        info.filename,
+                        info.id,
+                        info.bytes,
+                        status.as_str().unwrap_or("unknown")
+                    ),
+                    json: json!(info),
+                }
+            }))
         }
         Service::Maiagent(MaiAgentCommand::Upload {
-            file,
+            files,
             presigned,
             conversation,
             endpoint,
@@ -335,25 +496,27 @@ async fn run(cli: Cli) -> Result<Output, Error> {
             let credential = Credential::api_key(token(common, "MAIAGENT_API_KEY")?);
             let mai = MaiAgentClient::new(credential)?
                 .with_base_url(&endpoint)?
-                .with_http_client(http);
-            let source = source(&file, None, common).await?;
+                .with_http_client(http)
+                .with_retry(retry)
+                .with_timeouts(timeouts);
+            let sources = sources(&files, None, common).await?;
             if presigned {
-                let attachment = mai
-                    .upload_presigned(&source, conversation.as_deref())
-                    .await?;
-                Ok(Output {
+                let results = mai
+                    .upload_presigned_many(&sources.1, conversation.as_deref(), files.concurrency)
+                    .await;
+                Ok(outcomes(&sources, results, |_, attachment| Output {
                     human: format!(
                         "uploaded {} as attachment {}",
                         attachment.filename, attachment.id
                     ),
                     json: json!(attachment),
-                })
+                }))
             } else {
-                mai.upload(&source).await?;
-                Ok(Output {
+                let results = mai.upload_many(&sources.1, files.concurrency).await;
+                Ok(outcomes(&sources, results, |source, ()| Output {
                     human: format!("uploaded {}", source.file_name()),
                     json: json!({"uploaded": true, "filename": source.file_name(), "bytes": source.len()}),
-                })
+                }))
             }
         }
     }
@@ -411,29 +574,89 @@ fn token(common: &Common, variable: &str) -> Result<String, Error> {
         })
 }
 
-/// The upload source for `path`, with a progress bar on a terminal unless `--no-progress`.
-async fn source(
-    path: &std::path::Path,
+/// The paths named by `files`: the positional files, then the regular files directly in
+/// `--dir` (sorted by name, hidden ones skipped).
+async fn paths(files: &Files) -> Result<Vec<PathBuf>, Error> {
+    let mut paths = files.files.clone();
+    if let Some(dir) = &files.dir {
+        let mut entries = tokio::fs::read_dir(dir).await.map_err(|e| {
+            Error::InvalidInput(format!("{}: cannot list the directory: {e}", dir.display()))
+        })?;
+        let mut found = Vec::new();
+        while let Some(entry) = entries.next_entry().await.map_err(|e| {
+            Error::InvalidInput(format!("{}: cannot list the directory: {e}", dir.display()))
+        })? {
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            let is_file = entry.file_type().await.is_ok_and(|t| t.is_file());
+            if is_file && !hidden {
+                found.push(entry.path());
+            }
+        }
+        if found.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "{}: the directory holds no files to upload",
+                dir.display()
+            )));
+        }
+        found.sort();
+        paths.extend(found);
+    }
+    Ok(paths)
+}
+
+/// Opens every file before anything is sent (a missing, empty or unreadable one stops the
+/// run with status 2), with one overall progress bar on a terminal unless `--no-progress`.
+async fn sources(
+    files: &Files,
     filename: Option<String>,
     common: &Common,
-) -> Result<UploadSource, Error> {
-    let mut source = UploadSource::from_path(path).await?;
-    if let Some(name) = filename {
-        source = source.with_file_name(name);
+) -> Result<(Vec<String>, Vec<UploadSource>), Error> {
+    let paths = paths(files).await?;
+    if filename.is_some() && paths.len() > 1 {
+        return Err(Error::InvalidInput(
+            "--filename names one file; it cannot be used with several".into(),
+        ));
+    }
+    let labels = paths.iter().map(|p| p.display().to_string()).collect();
+    let mut sources = Vec::with_capacity(paths.len());
+    for path in &paths {
+        let mut source = UploadSource::from_path(path).await?;
+        if let Some(name) = &filename {
+            source = source.with_file_name(name.clone());
+        }
+        sources.push(source);
     }
     if common.no_progress {
-        return Ok(source);
+        return Ok((labels, sources));
     }
-    let bar = ProgressBar::with_draw_target(source.len(), ProgressDrawTarget::stderr());
+    let total = sources.iter().filter_map(UploadSource::len).sum();
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta} {msg}")
     {
         bar.set_style(style);
     }
-    Ok(source.on_progress(move |p| {
-        bar.set_position(p.sent);
-        if p.total == Some(p.sent) {
-            bar.finish_and_clear();
-        }
-    }))
+    let done = Arc::new(AtomicUsize::new(0));
+    let count = sources.len();
+    let sources = sources
+        .into_iter()
+        .map(|source| {
+            let (bar, done) = (bar.clone(), done.clone());
+            // This file's bytes counted so far: a retry starts again from 0.
+            let counted = AtomicU64::new(0);
+            source.on_progress(move |p| {
+                let before = counted.swap(p.sent, Ordering::Relaxed);
+                let position = (bar.position() + p.sent).saturating_sub(before);
+                bar.set_position(position);
+                if p.total == Some(p.sent) {
+                    let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    bar.set_message(format!("{finished}/{count} files"));
+                    if finished == count {
+                        bar.finish_and_clear();
+                    }
+                }
+            })
+        })
+        .collect();
+    Ok((labels, sources))
 }

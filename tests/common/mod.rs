@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod counting;
 pub mod scripted;
 
 use httpmock::HttpMockRequest;

@@ -21,9 +21,12 @@ pub struct Scripted {
 /// Serves `responses` (raw HTTP responses, one per connection, in order); once they run out the
 /// last one is repeated.
 pub async fn serve(responses: Vec<String>) -> Scripted {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    serve_on("127.0.0.1", responses).await
+}
+
+/// [`serve`] on another loopback address (e.g. `127.0.0.2`), for a second host.
+pub async fn serve_on(ip: &str, responses: Vec<String>) -> Scripted {
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     let requests = Arc::new(Mutex::new(Vec::new()));
     let record = requests.clone();
