@@ -1,7 +1,7 @@
 //! [`UploadSource`]: what to upload, from a path, bytes or a stream, with its length, file name
 //! and content type; turned into a streamed request body (or multipart part) for each attempt.
 //!
-//! A body is never read whole into memory: a path is streamed from disk in 256 KiB chunks, and
+//! A body is never read whole into memory: a path is streamed from disk in chunks of up to 2 MiB, and
 //! bytes are sent as slices of the one buffer the caller gave. When the length is known the
 //! body says so exactly, so the request carries `Content-Length` instead of chunked encoding
 //! (storage services refuse chunked uploads), and a source that ends early or runs long fails
@@ -17,13 +17,15 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_core::Stream;
 use http_body::{Frame, SizeHint};
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::AsyncRead;
 
 use crate::Error;
 use crate::timeouts::Activity;
 
-/// Chunk size for reading files and slicing bytes.
-const CHUNK: usize = 256 * 1024;
+/// Chunk size for reading files and slicing bytes: each file read is one trip to tokio's
+/// blocking pool, so fewer, larger reads go faster (2 MiB is tokio's largest single read;
+/// BENCHMARKS.md has the measurements). A small file gets a buffer of its own size.
+const CHUNK: usize = 2 * 1024 * 1024;
 /// How much of the start of a file is read to recognise its type.
 const SNIFF: usize = 8 * 1024;
 
@@ -94,51 +96,24 @@ impl UploadSource {
     /// Fails, before any request, when the path does not exist, is not a regular file, cannot
     /// be read, or is empty.
     pub async fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
-        let path = path.as_ref();
-        let shown = path.display();
-        let metadata = tokio::fs::metadata(path)
-            .await
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::NotFound => Error::InvalidInput(format!("{shown}: no such file")),
-                _ => Error::InvalidInput(format!("{shown}: cannot read: {e}")),
-            })?;
-        if metadata.is_dir() {
-            return Err(Error::InvalidInput(format!(
-                "{shown} is a directory, not a file"
-            )));
-        }
-        if !metadata.is_file() {
-            return Err(Error::InvalidInput(format!(
-                "{shown} is not a regular file"
-            )));
-        }
-        if metadata.len() == 0 {
-            return Err(Error::InvalidInput(format!(
-                "{shown} is empty; there is nothing to upload"
-            )));
-        }
-        let mut file = tokio::fs::File::open(path)
-            .await
-            .map_err(|e| Error::InvalidInput(format!("{shown}: cannot read: {e}")))?;
-        let mut head = vec![0; SNIFF];
-        let mut filled = 0;
-        while filled < head.len() {
-            match file.read(&mut head[filled..]).await {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) => return Err(Error::InvalidInput(format!("{shown}: cannot read: {e}"))),
-            }
-        }
-        head.truncate(filled);
+        let path = path.as_ref().to_path_buf();
+        // One trip to the blocking pool for metadata, open and sniffing: three trips cost
+        // more than the whole of a small upload (see BENCHMARKS.md).
+        let (len, head) = tokio::task::spawn_blocking({
+            let path = path.clone();
+            move || inspect(&path)
+        })
+        .await
+        .map_err(|e| Error::InvalidInput(format!("{}: cannot read: {e}", path.display())))??;
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "file".to_string());
         Ok(Self {
             content_type: detect_content_type(&head, &file_name),
-            origin: Origin::Path(path.to_path_buf()),
+            origin: Origin::Path(path),
             file_name,
-            len: Some(metadata.len()),
+            len: Some(len),
             progress: None,
         })
     }
@@ -238,7 +213,12 @@ impl UploadSource {
                 let file = tokio::fs::File::open(path).await.map_err(|e| {
                     Error::InvalidInput(format!("{}: cannot read: {e}", path.display()))
                 })?;
-                Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(file, CHUNK)))
+                let capacity = self
+                    .len
+                    .map_or(CHUNK, |len| usize::try_from(len).unwrap_or(CHUNK).clamp(1, CHUNK));
+                Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
+                    file, capacity,
+                )))
             }
             Origin::Bytes(bytes) => {
                 let bytes = bytes.clone();
@@ -305,6 +285,39 @@ impl UploadSource {
                 ))
             })
     }
+}
+
+/// The length and first [`SNIFF`] bytes of the regular, non-empty file at `path`, or the
+/// input error saying why it cannot be uploaded.
+fn inspect(path: &Path) -> Result<(u64, Vec<u8>), Error> {
+    use std::io::Read;
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => Error::InvalidInput(format!("{shown}: no such file")),
+        _ => Error::InvalidInput(format!("{shown}: cannot read: {e}")),
+    })?;
+    if metadata.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "{shown} is a directory, not a file"
+        )));
+    }
+    if !metadata.is_file() {
+        return Err(Error::InvalidInput(format!(
+            "{shown} is not a regular file"
+        )));
+    }
+    if metadata.len() == 0 {
+        return Err(Error::InvalidInput(format!(
+            "{shown} is empty; there is nothing to upload"
+        )));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::InvalidInput(format!("{shown}: cannot read: {e}")))?;
+    let mut head = Vec::with_capacity(SNIFF);
+    file.take(SNIFF as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::InvalidInput(format!("{shown}: cannot read: {e}")))?;
+    Ok((metadata.len(), head))
 }
 
 /// The content type of a file: from its first bytes when they are a known format, else from the
