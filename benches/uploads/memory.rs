@@ -1,0 +1,107 @@
+//! Peak memory: the release CLI (`upload-clients`, built by `cargo bench` with the bench
+//! profile) uploading to the sink under `/usr/bin/time -v`, which reports the process's
+//! maximum resident set size.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use crate::contenders::{AGENT, AGENTS_PATH, Api, MAIAGENT_PATH, UPLOAD_TIMEOUT, run_bounded};
+
+/// The CLI binary cargo built for this bench.
+pub const CLI: &str = env!("CARGO_BIN_EXE_upload-clients");
+
+/// One CLI run.
+#[derive(Debug, Clone, Copy)]
+pub struct CliRun {
+    /// Maximum resident set size in KiB, when `/usr/bin/time` is there to say.
+    pub max_rss_kib: Option<u64>,
+    /// Wall-clock seconds, spawn to exit.
+    pub secs: f64,
+}
+
+/// Whether `/usr/bin/time` is installed.
+pub fn have_time() -> bool {
+    Path::new("/usr/bin/time").exists()
+}
+
+/// The CLI arguments that upload `file` on `api` to the sink at `base`.
+fn cli_args(base: &str, api: Api, file: &Path) -> Vec<String> {
+    let file = file.display().to_string();
+    let mut args: Vec<String> = match api {
+        Api::Acs => vec![
+            "acs-chat".into(),
+            "upload-image".into(),
+            file,
+            "--endpoint".into(),
+            base.into(),
+            "--thread-id".into(),
+            crate::contenders::THREAD.into(),
+        ],
+        Api::Rbm => vec![
+            "rbm".into(),
+            "upload".into(),
+            file,
+            "--agent-id".into(),
+            AGENT.into(),
+            "--endpoint".into(),
+            base.into(),
+        ],
+        Api::Agents => vec![
+            "agents".into(),
+            "upload".into(),
+            file,
+            "--endpoint".into(),
+            format!("{base}{AGENTS_PATH}"),
+            "--purpose".into(),
+            "assistants".into(),
+        ],
+        Api::MaiAgent | Api::Presigned => vec![
+            "maiagent".into(),
+            "upload".into(),
+            file,
+            "--endpoint".into(),
+            format!("{base}{MAIAGENT_PATH}"),
+        ],
+    };
+    if api == Api::Presigned {
+        args.push("--presigned".into());
+    }
+    args.extend(["--token", "bench-token", "--no-progress", "--json"].map(String::from));
+    args
+}
+
+/// Runs the CLI once (under `/usr/bin/time -v` when installed); fails unless it exits 0.
+pub fn run_cli(base: &str, api: Api, file: &Path) -> Result<CliRun, String> {
+    let timed = have_time();
+    let mut command = if timed {
+        let mut c = Command::new("/usr/bin/time");
+        c.arg("-v").arg(CLI);
+        c
+    } else {
+        Command::new(CLI)
+    };
+    command.args(cli_args(base, api, file));
+    let started = Instant::now();
+    let output = run_bounded(command, UPLOAD_TIMEOUT)?;
+    let secs = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!(
+            "the CLI failed ({}): {}",
+            output.status,
+            stderr.trim()
+        ));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str::<serde_json::Value>(stdout.trim())
+        .map_err(|e| format!("the CLI printed no JSON object ({e}): {stdout:?}"))?;
+    let max_rss_kib = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+        .and_then(|v| v.trim().parse().ok());
+    if timed && max_rss_kib.is_none() {
+        return Err(format!("/usr/bin/time printed no maximum RSS: {stderr}"));
+    }
+    Ok(CliRun { max_rss_kib, secs })
+}
