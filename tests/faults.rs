@@ -101,7 +101,7 @@ async fn a_reset_in_the_middle_of_the_body_is_retried_with_the_whole_file() {
         let (mut first, _) = listener.accept().await.expect("accept");
         let (_, len, mut partial) = read_head(&mut first).await;
         read_body(&mut first, &mut partial, MIB).await;
-        first.set_linger(Some(Duration::ZERO)).expect("linger");
+        first.set_zero_linger().expect("linger");
         drop(first);
         // Second connection: take it all and answer.
         let (mut second, _) = listener.accept().await.expect("accept again");
