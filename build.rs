@@ -9,7 +9,9 @@
 //!      (multipart forms, media types such as `image/png`) are removed and described instead by a
 //!      [`FacadeOperation`], which the hand-written facade uses to send them;
 //!    - a `default` response is turned into `4XX` and `5XX` responses (beside a typed 2xx,
-//!      progenitor panics on `default`).
+//!      progenitor panics on `default`);
+//!    - an open enum, `anyOf: [{$ref: <a string enum>}, {type: string}]`, is turned into the same
+//!      `oneOf` ([`open_enums_as_one_of`]), which progenitor renders as an untagged enum.
 //! 3. [`generate`]: progenitor's builder interface, then [`strip_api_version_header`] removes the
 //!    `api-version` header progenitor adds to every request from `info.version` (the real APIs
 //!    carry the version as a query parameter, or not at all), then prettyplease formats the file.
@@ -21,7 +23,7 @@
 
 use std::path::{Path, PathBuf};
 
-use openapiv3::{OpenAPI, ReferenceOr, StatusCode};
+use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, StatusCode, StringType, Type};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use syn::visit_mut::VisitMut;
 
@@ -180,7 +182,89 @@ pub(crate) fn adapt_for_progenitor(
             }
         }
     }
+    let adapted = open_enums_as_one_of(adapted)?;
     Ok((adapted, facade))
+}
+
+/// `api` with each open enum written as `oneOf` instead of `anyOf`.
+///
+/// The specs write an open enum as `anyOf: [{$ref: <a string enum>}, {type: string}]`, which is
+/// what they mean: a known value matches both alternatives, which `anyOf` allows and `oneOf`
+/// (exactly one) would not, so validators refuse known values under `oneOf`. But progenitor 0.15
+/// (typify) renders an `anyOf` as a struct of optional flattened fields, and the same `oneOf` as
+/// the untagged enum `Known…(Known…) | String(String)` the facade uses (serde tries the known
+/// values first). So this copy says `oneOf`, for exactly that pattern: two alternatives, a
+/// `$ref` to a component that is a string enum, then a plain `{type: string}` (no format, pattern,
+/// length, enum or `nullable`). Any other `anyOf` is left as it is. The walk runs over the whole
+/// document as YAML, so an open enum written inline (a property, a parameter) is found too.
+fn open_enums_as_one_of(api: OpenAPI) -> Result<OpenAPI, String> {
+    let enums: Vec<String> = api
+        .components
+        .iter()
+        .flat_map(|c| &c.schemas)
+        .filter(|(_, schema)| {
+            matches!(
+                schema,
+                ReferenceOr::Item(Schema {
+                    schema_kind: SchemaKind::Type(Type::String(s)),
+                    ..
+                }) if !s.enumeration.is_empty()
+            )
+        })
+        .map(|(name, _)| format!("#/components/schemas/{name}"))
+        .collect();
+    fn is_open_enum(node: &serde_yaml_ng::Mapping, enums: &[String]) -> bool {
+        if !node.contains_key("anyOf") {
+            return false;
+        }
+        let Ok(schema) = serde_yaml_ng::from_value::<Schema>(node.clone().into()) else {
+            return false;
+        };
+        let SchemaKind::AnyOf { any_of } = &schema.schema_kind else {
+            return false;
+        };
+        matches!(
+            any_of.as_slice(),
+            [
+                ReferenceOr::Reference { reference },
+                ReferenceOr::Item(Schema {
+                    schema_data,
+                    schema_kind: SchemaKind::Type(Type::String(any)),
+                }),
+            ] if enums.contains(reference) && *any == StringType::default() && !schema_data.nullable
+        )
+    }
+    fn walk(value: &mut serde_yaml_ng::Value, enums: &[String], count: &mut usize) {
+        match value {
+            serde_yaml_ng::Value::Mapping(node) => {
+                if is_open_enum(node, enums) {
+                    let alternatives = node.remove("anyOf").expect("checked above");
+                    node.insert("oneOf".into(), alternatives);
+                    *count += 1;
+                }
+                for (_, child) in node.iter_mut() {
+                    walk(child, enums, count);
+                }
+            }
+            serde_yaml_ng::Value::Sequence(items) => {
+                for item in items {
+                    walk(item, enums, count);
+                }
+            }
+            _ => {}
+        }
+    }
+    if enums.is_empty() {
+        return Ok(api);
+    }
+    let mut doc =
+        serde_yaml_ng::to_value(&api).map_err(|e| format!("cannot copy the spec: {e}"))?;
+    let mut count = 0;
+    walk(&mut doc, &enums, &mut count);
+    if count == 0 {
+        return Ok(api);
+    }
+    serde_yaml_ng::from_value(doc).map_err(|e| format!("cannot read back the adapted spec: {e}"))
 }
 
 fn resolve_body<'a>(

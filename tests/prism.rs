@@ -31,36 +31,36 @@
 //!
 //! # Found with Prism and fixed in the spec
 //!
-//! MaiAgent's `AttachmentCreate.file` and `ConversationAttachmentCreate.file` had
-//! `format: uri`, which the spec's own request example (`file: request_string`, from the seed)
-//! breaks, as does the storage key the facade registers (`media/chat/attachment/…`); the format
-//! is dropped there, as it already was for the response's `file`.
+//! - MaiAgent's `AttachmentCreate.file` and `ConversationAttachmentCreate.file` had
+//!   `format: uri`, which the spec's own request example (`file: request_string`, from the seed)
+//!   breaks, as does the storage key the facade registers (`media/chat/attachment/…`); the format
+//!   is dropped there, as it already was for the response's `file`.
+//! - Open enums were written `oneOf: [{$ref: Known…}, {type: string}]`. Under JSON Schema's
+//!   `oneOf` (exactly one alternative must match) a *known* value matches both alternatives and is
+//!   invalid, so Prism refused the facade's `purpose=assistants` (422, "must match exactly one
+//!   schema in oneOf") and its own examples (`object: file`, `purpose: assistants`,
+//!   `status: processed`, a 500). The specs now say `anyOf`, which is what they mean. progenitor
+//!   (typify) renders an `anyOf` as a struct of optional flattened fields, so `build.rs` turns
+//!   exactly this pattern back into `oneOf` on its own copy, and the generated types stay the
+//!   untagged enums the facade uses (`tests/specs.rs` checks both).
+//! - MaiAgent's `AttachmentType` had `nullable: true` without a `type`. OpenAPI 3.0.3 says
+//!   `nullable` "only takes effect if type is explicitly defined", so it meant nothing (a schema
+//!   without `type` accepts null anyway), but it kept Prism from validating the bodies of
+//!   `/attachments/` and `/conversations/{pk}/attachments/` at all: its OpenAPI converter
+//!   (`@stoplight/http-spec`) only rewrites `nullable` next to a `type`, ajv then refuses to
+//!   compile the schema ("nullable" cannot be used without "type"), and Prism's
+//!   `validateAgainstSchema` swallows that error (`O.tryCatch`). It is gone;
+//!   [`maiagent_committed_spec_validates_registration`] checks that Prism now refuses a bad
+//!   registration body against the committed spec.
 //!
 //! # What the copies Prism reads change, and why ([`prism_copy`] lists each change)
 //!
-//! 1. Open enums: the specs write them as `oneOf: [{$ref: Known…}, {type: string}]`. Under JSON
-//!    Schema's `oneOf` (exactly one alternative must match) a *known* value matches both
-//!    alternatives and is invalid, so Prism rightly refuses the facade's `purpose=assistants` and
-//!    its own examples (`object: file`, `purpose: assistants`, `status: processed`). That is a
-//!    mistake in the specs; `anyOf` says what they mean. It is not fixed in `specs/` because
-//!    progenitor (typify 0.8) renders `anyOf` as a struct of optional flattened fields instead of
-//!    the untagged enum the facade uses, so the fix needs `build.rs` to turn such an `anyOf` back
-//!    into `oneOf` on its own copy (and `tests/specs.rs::server_enums_are_open` to accept it). The
-//!    copies here use `anyOf`; [`ai_agents_committed_spec_refuses_known_enum_values`] keeps the
-//!    mistake visible and fails once the specs are fixed.
-//! 2. `nullable: true` without `type` (MaiAgent's `AttachmentType`): a Prism limitation. Its
-//!    OpenAPI converter (`@stoplight/http-spec`) only rewrites `nullable` next to a `type`, ajv then
-//!    refuses to compile the schema ("nullable" cannot be used without "type"), and Prism's
-//!    `validateAgainstSchema` swallows that error (`O.tryCatch`), so the bodies of `/attachments/`
-//!    and `/conversations/{pk}/attachments/` are not validated at all. OpenAPI 3.0.3 says
-//!    `nullable` "only takes effect if type is explicitly defined", so dropping it changes nothing.
-//!    [`maiagent_committed_spec_is_not_validated_for_registration`] keeps the gap visible.
-//! 3. Base paths: Prism ignores the path of `servers` by design (its FAQ; stoplightio/prism#906,
+//! 1. Base paths: Prism ignores the path of `servers` by design (its FAQ; stoplightio/prism#906,
 //!    #1591, #1823, #2191, where its maintainers advise putting the base path into the paths), so
 //!    each path is prefixed with the path of the first server (variables at their defaults):
 //!    `/api` for MaiAgent, `/api/projects/your-project` for AI Agents. The clients are then given
 //!    base URLs with those paths, as against the real APIs.
-//! 4. MaiAgent's presigned POST example `url` (`https://s3.example.com/bucket-name`) is not a host
+//! 2. MaiAgent's presigned POST example `url` (`https://s3.example.com/bucket-name`) is not a host
 //!    a test may reach, so the copy points it to a local storage stub on 127.0.0.1 that checks the
 //!    form (fields in the presigner's order, the file last, no credential). `presign` and
 //!    `register` are also called one by one, so each is checked against Prism on its own.
@@ -232,14 +232,12 @@ fn npm_ci(dir: &Path) -> Result<(), String> {
 // The spec copies Prism reads
 
 /// The spec `file` as Prism gets it, and the changes made, each named (the module docs say
-/// why): open enums as `anyOf`, `nullable` without `type` dropped, paths prefixed with the
-/// server's base path, and MaiAgent's presigned POST `url` pointed to `storage_url`.
+/// why): paths prefixed with the server's base path, and MaiAgent's presigned POST `url` pointed
+/// to `storage_url`. The schemas are those of the committed spec.
 fn prism_copy(file: &str, storage_url: Option<&str>) -> (String, Vec<String>) {
     let text = std::fs::read_to_string(format!("{SPECS_DIR}/{file}")).expect("spec");
     let mut doc: Yaml = serde_yaml_ng::from_str(&text).expect("spec parses");
-    let schemas = doc["components"]["schemas"].clone();
     let mut changes = Vec::new();
-    adapt_schemas(&mut doc, "#", &schemas, &mut changes);
 
     // The first server's URL with its variables at their defaults.
     let server = &doc["servers"][0];
@@ -278,55 +276,6 @@ fn prism_copy(file: &str, storage_url: Option<&str>) -> (String, Vec<String>) {
         changes.push("presigned POST example url → the local storage stub".to_string());
     }
     (serde_yaml_ng::to_string(&doc).expect("YAML"), changes)
-}
-
-fn adapt_schemas(value: &mut Yaml, pointer: &str, schemas: &Yaml, changes: &mut Vec<String>) {
-    match value {
-        Yaml::Mapping(map) => {
-            let is_open_enum =
-                map.get("oneOf")
-                    .and_then(Yaml::as_sequence)
-                    .is_some_and(|alternatives| {
-                        let [known, any] = alternatives.as_slice() else {
-                            return false;
-                        };
-                        let known = known["$ref"]
-                            .as_str()
-                            .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                            .map(|name| &schemas[name]);
-                        known.is_some_and(|k| k["type"] == "string" && k["enum"].is_sequence())
-                            && any["type"] == "string"
-                            && ["enum", "format", "pattern", "not"]
-                                .iter()
-                                .all(|key| any.get(key).is_none())
-                    });
-            if is_open_enum {
-                let alternatives = map.remove("oneOf").expect("oneOf");
-                map.insert(Yaml::from("anyOf"), alternatives);
-                changes.push(format!("{pointer}: oneOf → anyOf"));
-            }
-            if map.get("nullable").is_some() && map.get("type").is_none() {
-                map.remove("nullable");
-                changes.push(format!("{pointer}: nullable without type dropped"));
-            }
-            for (key, child) in map.iter_mut() {
-                let key = match key {
-                    Yaml::String(s) => s.replace('~', "~0").replace('/', "~1"),
-                    other => serde_yaml_ng::to_string(other)
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                };
-                adapt_schemas(child, &format!("{pointer}/{key}"), schemas, changes);
-            }
-        }
-        Yaml::Sequence(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                adapt_schemas(item, &format!("{pointer}/{i}"), schemas, changes);
-            }
-        }
-        _ => {}
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -714,10 +663,7 @@ fn write(dir: &Path, name: &str, data: &[u8]) -> String {
 #[test]
 fn acs_chat_upload_image_conforms() {
     let (spec, changes) = prism_copy("acs-chat.yaml", None);
-    assert_eq!(
-        changes,
-        ["#/components/schemas/ChatAttachmentType: oneOf → anyOf"]
-    );
+    assert!(changes.is_empty(), "{changes:?}");
     let prism = Prism::start("acs-chat", &spec);
     let rt = runtime();
 
@@ -990,15 +936,7 @@ fn rbm_upload_file_and_create_from_url_conform() {
 #[test]
 fn ai_agents_upload_get_and_wait_conform() {
     let (spec, changes) = prism_copy("ai-agents-files.yaml", None);
-    assert_eq!(
-        changes,
-        [
-            "#/components/schemas/FileObjectType: oneOf → anyOf",
-            "#/components/schemas/FilePurpose: oneOf → anyOf",
-            "#/components/schemas/FileState: oneOf → anyOf",
-            "paths prefixed with /api/projects/your-project",
-        ]
-    );
+    assert_eq!(changes, ["paths prefixed with /api/projects/your-project"]);
     let prism = Prism::start("ai-agents-files", &spec);
     let rt = runtime();
     let endpoint = prism.url("/api/projects/your-project");
@@ -1144,51 +1082,6 @@ fn ai_agents_upload_get_and_wait_conform() {
     );
 }
 
-/// The open enums of the committed spec are `oneOf`s whose alternatives overlap (see the module
-/// docs): Prism refuses the facade's `purpose=assistants` and the spec's own response examples.
-/// This test fails once the specs say `anyOf`; then drop it and the `oneOf → anyOf` change of
-/// [`prism_copy`].
-#[test]
-fn ai_agents_committed_spec_refuses_known_enum_values() {
-    let spec = std::fs::read_to_string(format!("{SPECS_DIR}/ai-agents-files.yaml")).expect("spec");
-    let prism = Prism::start("ai-agents-files (committed)", &spec);
-    let rt = runtime();
-
-    // Prism ignores the server's base path, so the committed spec is served at the root.
-    let agents = AiAgentsClient::new(&prism.url(""), Credential::bearer("entra-token"))
-        .expect("client")
-        .with_retry(RetryPolicy::none());
-    let source = UploadSource::from_bytes(PDF.to_vec(), "handbook.pdf");
-    let error = rt
-        .block_on(agents.upload(&source, KnownFilePurpose::Assistants.into()))
-        .expect_err("purpose=assistants matches both alternatives of the oneOf");
-    assert_eq!(error.status(), Some(422), "{error:?}");
-    assert_eq!(
-        prism.take().violations,
-        [
-            "request.body.purpose: Request body property purpose must match exactly one schema in oneOf (Error)"
-        ]
-    );
-
-    let answer = prism.send(
-        &rt,
-        reqwest::Client::new()
-            .get(prism.direct(&format!("/files/{AGENTS_FILE_ID}?api-version=v1")))
-            .bearer_auth("t"),
-    );
-    // Prism's own example fails the response schema: a 500 problem+json with the details.
-    assert_eq!(answer.status, 500, "{answer:#?}");
-    assert_eq!(answer.body["title"], "Request/Response not valid");
-    assert_eq!(
-        answer.violations,
-        [
-            "response.body.object: Response body property object must match exactly one schema in oneOf (Error)",
-            "response.body.purpose: Response body property purpose must match exactly one schema in oneOf (Error)",
-            "response.body.status: Response body property status must match exactly one schema in oneOf (Error)",
-        ]
-    );
-}
-
 // ---------------------------------------------------------------------------------------------
 // MaiAgent
 
@@ -1225,7 +1118,6 @@ fn maiagent_upload_presign_and_register_conform() {
     assert_eq!(
         changes,
         [
-            "#/components/schemas/AttachmentType: nullable without type dropped",
             "paths prefixed with /api",
             "presigned POST example url → the local storage stub",
         ]
@@ -1381,12 +1273,12 @@ fn maiagent_upload_presign_and_register_conform() {
     );
 }
 
-/// Prism does not validate the registration bodies of the committed spec at all (the
-/// `nullable` without `type` of `AttachmentType`; see the module docs), while the other bodies
-/// of the same spec are validated. This test fails once Prism (or the spec) changes that; then
-/// drop it and the `nullable` change of [`prism_copy`].
+/// Prism validates the registration bodies of the committed spec (served at the root, as Prism
+/// ignores the server's base path), not only those of the copies: before `AttachmentType` lost its
+/// `nullable` without `type` (see the module docs), it let `{}` and bodies of the wrong types
+/// through with a 201.
 #[test]
-fn maiagent_committed_spec_is_not_validated_for_registration() {
+fn maiagent_committed_spec_validates_registration() {
     let spec =
         std::fs::read_to_string(format!("{SPECS_DIR}/maiagent-attachments.yaml")).expect("spec");
     let prism = Prism::start("maiagent-attachments (committed)", &spec);
@@ -1398,24 +1290,35 @@ fn maiagent_committed_spec_is_not_validated_for_registration() {
     };
     let conversation = format!("/conversations/{MAI_ID}/attachments/");
     for path in ["/attachments/", conversation.as_str()] {
-        for body in [
-            json!({}),
-            json!({"file": 5, "filename": [], "conversation": "42"}),
-        ] {
-            let answer = prism.send(&rt, api(path).json(&body));
-            assert_eq!(
-                (answer.status, answer.violations.len()),
-                (201, 0),
-                "{path} {body}: {answer:#?}"
-            );
-        }
+        refused(
+            &format!("{path} without filename"),
+            &prism.send(&rt, api(path).json(&json!({}))),
+            422,
+            &[
+                "request.body: Request body must have required property 'filename'",
+                "request.body: Request body must have required property 'file'",
+            ],
+        );
+        refused(
+            &format!("{path} of the wrong types"),
+            &prism.send(&rt, api(path).json(&json!({"file": 5, "filename": []}))),
+            422,
+            &[
+                "request.body.filename: Request body property filename must be string",
+                "request.body.file: Request body property file must be string",
+            ],
+        );
+        // The same request with a valid body passes (`type: null`, as in the seed's example).
+        let answer = prism.send(
+            &rt,
+            api(path).json(&json!({"file": MAI_KEY, "filename": "a.pdf", "type": null})),
+        );
+        assert_eq!(
+            (answer.status, answer.violations.len()),
+            (201, 0),
+            "{path}: {answer:#?}"
+        );
     }
-    refused(
-        "presign without fileSize",
-        &prism.send(&rt, api("/upload-presigned-url/").json(&json!({}))),
-        422,
-        &["request.body: Request body must have required property 'fileSize'"],
-    );
 }
 
 /// A limitation of Prism 5.14.2 that matters for multipart requests: a file part without a
