@@ -254,13 +254,16 @@ fn check(ok: bool, what: &str) -> Result<(), String> {
     }
 }
 
-/// The file at `path` as a streamed body of known length, read in `chunk`-byte reads.
+/// The file at `path` as a streamed body of known length, read in `chunk`-byte reads, with the
+/// buffer clamped to the file's length as the facade clamps it (a 10 KiB file gets a 10 KiB
+/// buffer, not a 2 MiB one).
 async fn raw_body(path: &Path, chunk: usize) -> Result<(reqwest::Body, u64), String> {
     let file = tokio::fs::File::open(path)
         .await
         .map_err(|e| e.to_string())?;
     let len = file.metadata().await.map_err(|e| e.to_string())?.len();
-    let stream = ReaderStream::with_capacity(file, chunk);
+    let capacity = usize::try_from(len).unwrap_or(chunk).clamp(1, chunk);
+    let stream = ReaderStream::with_capacity(file, capacity);
     Ok((reqwest::Body::wrap_stream(stream), len))
 }
 
