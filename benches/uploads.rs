@@ -671,6 +671,9 @@ fn small(
         SmallContender::FacadeMany,
         SmallContender::FacadeManyPrebuilt,
         SmallContender::FacadeFromPath,
+        SmallContender::FacadeFromBytes,
+        SmallContender::RawRead,
+        // Last: the baseline of the ratios.
         SmallContender::Raw,
     ];
     let mut rows = Vec::new();

@@ -1,8 +1,9 @@
 //! [`UploadSource`]: what to upload, from a path, bytes or a stream, with its length, file name
 //! and content type; turned into a streamed request body (or multipart part) for each attempt.
 //!
-//! A body is never read whole into memory: a path is streamed from disk in chunks of up to 2 MiB, and
-//! bytes are sent as slices of the one buffer the caller gave. When the length is known the
+//! A body is never read whole into memory: a path is streamed from disk in chunks of up to 2 MiB
+//! (a file no longer than one chunk is read as that one chunk), and bytes are sent as slices of
+//! the one buffer the caller gave. When the length is known the
 //! body says so exactly, so the request carries `Content-Length` instead of chunked encoding
 //! (storage services refuse chunked uploads), and a source that ends early or runs long fails
 //! the request instead of sending a wrong file.
@@ -210,15 +211,24 @@ impl UploadSource {
     async fn open(&self) -> Result<ByteStream, Error> {
         match &self.origin {
             Origin::Path(path) => {
-                let file = tokio::fs::File::open(path).await.map_err(|e| {
-                    Error::InvalidInput(format!("{}: cannot read: {e}", path.display()))
-                })?;
-                let capacity = self
-                    .len
-                    .map_or(CHUNK, |len| usize::try_from(len).unwrap_or(CHUNK).clamp(1, CHUNK));
-                Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
-                    file, capacity,
-                )))
+                let cannot_read =
+                    |e: io::Error| Error::InvalidInput(format!("{}: cannot read: {e}", path.display()));
+                match self.len {
+                    // A file that fits one read is opened and read in one trip to the blocking
+                    // pool: streaming it would take three (open, read, end of file), which cost
+                    // more than sending it (BENCHMARKS.md, many small uploads). The buffer is the
+                    // one the stream below would allocate anyway.
+                    Some(len) if len <= CHUNK as u64 => {
+                        let chunk = read_path(path, len).await?;
+                        Ok(Box::pin(futures_util::stream::iter([Ok(chunk)])))
+                    }
+                    _ => {
+                        let file = tokio::fs::File::open(path).await.map_err(cannot_read)?;
+                        Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
+                            file, CHUNK,
+                        )))
+                    }
+                }
             }
             Origin::Bytes(bytes) => {
                 let bytes = bytes.clone();
@@ -259,6 +269,11 @@ impl UploadSource {
 
     /// A fresh request body for one attempt, of exact length when the length is known.
     pub(crate) async fn body(&self) -> Result<reqwest::Body, Error> {
+        if let Some(content) = self.whole().await? {
+            // One buffer: hyper sends it with the headers, and nothing polls a stream for it.
+            Activity::touch_current();
+            return Ok(reqwest::Body::from(content));
+        }
         let stream = self.open().await?;
         Ok(reqwest::Body::wrap(UploadBody {
             stream: sync_wrapper::SyncWrapper::new(stream),
@@ -267,6 +282,37 @@ impl UploadSource {
             progress: self.progress.clone(),
             activity: Activity::current(),
         }))
+    }
+
+    /// The whole content for one attempt, when it fits one chunk and nobody watches progress
+    /// (a streamed body reports it as the connection takes the bytes): a path read with one
+    /// open, bytes shared without a copy. `None` for the others, which are streamed.
+    ///
+    /// A file whose length changed since [`from_path`](Self::from_path) measured it fails here,
+    /// before anything is sent.
+    async fn whole(&self) -> Result<Option<Bytes>, Error> {
+        if self.progress.is_some() {
+            return Ok(None);
+        }
+        match (&self.origin, self.len) {
+            (Origin::Bytes(bytes), _) if bytes.len() <= CHUNK => Ok(Some(bytes.clone())),
+            (Origin::Path(path), Some(len)) if len <= CHUNK as u64 => {
+                let content = read_path(path, len).await?;
+                if content.len() as u64 != len {
+                    return Err(Error::InvalidInput(format!(
+                        "{} changed since it was measured: it had {len} bytes, now it has {}",
+                        path.display(),
+                        if (content.len() as u64) < len {
+                            format!("{}", content.len())
+                        } else {
+                            "more".to_string()
+                        }
+                    )));
+                }
+                Ok(Some(content))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// A fresh multipart file part for one attempt, with file name, type and length.
@@ -318,6 +364,30 @@ fn inspect(path: &Path) -> Result<(u64, Vec<u8>), Error> {
         .read_to_end(&mut head)
         .map_err(|e| Error::InvalidInput(format!("{shown}: cannot read: {e}")))?;
     Ok((metadata.len(), head))
+}
+
+/// [`read_small`] on the blocking pool, with its error as the input error it is.
+async fn read_path(path: &Path, len: u64) -> Result<Bytes, Error> {
+    let cannot_read =
+        |e: io::Error| Error::InvalidInput(format!("{}: cannot read: {e}", path.display()));
+    tokio::task::spawn_blocking({
+        let path = path.to_path_buf();
+        move || read_small(&path, len)
+    })
+    .await
+    .map_err(|e| cannot_read(io::Error::other(e)))?
+    .map_err(cannot_read)
+}
+
+/// The content of the file at `path`, announced as `len` bytes, read with one `open` and as few
+/// reads as it takes. At most `len + 1` bytes are read, so a file that grew since it was
+/// measured is seen to have grown (the body then fails) without reading all of it.
+fn read_small(path: &Path, len: u64) -> io::Result<Bytes> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut content = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    file.take(len.saturating_add(1)).read_to_end(&mut content)?;
+    Ok(Bytes::from(content))
 }
 
 /// The content type of a file: from its first bytes when they are a known format, else from the

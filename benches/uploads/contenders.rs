@@ -637,6 +637,12 @@ pub enum SmallContender {
     FacadeManyPrebuilt,
     /// `UploadSource::from_path` + `upload_image` per file, in `buffer_unordered`.
     FacadeFromPath,
+    /// `tokio::fs::read` + `UploadSource::from_bytes` for every file, then `upload_many`: the
+    /// facade given the bytes, as a caller who reads small files whole would use it.
+    FacadeFromBytes,
+    /// Raw `reqwest` reading each file whole (`tokio::fs::read`) and sending the bytes: what a
+    /// caller who knows the files are small would write; shown, not the target's baseline.
+    RawRead,
     /// Raw `reqwest`: open, stream, check the answer, in `buffer_unordered`.
     Raw,
 }
@@ -650,9 +656,28 @@ impl SmallContender {
                 "facade: `upload_many` only (sources built before timing)"
             }
             SmallContender::FacadeFromPath => "facade: `from_path` + `upload_image` per file",
+            SmallContender::FacadeFromBytes => {
+                "facade: `tokio::fs::read` + `from_bytes` for each, then `upload_many`"
+            }
+            SmallContender::RawRead => "raw reqwest: `tokio::fs::read` + bytes body per file",
             SmallContender::Raw => "raw reqwest: open + stream per file",
         }
     }
+}
+
+/// The ACS request of [`raw`], with the file read whole into memory first.
+async fn raw_acs_read(env: &Env, path: &Path) -> Result<(), String> {
+    let content = tokio::fs::read(path).await.map_err(|e| e.to_string())?;
+    let request = env
+        .http
+        .post(format!("{}/chat/threads/{THREAD}/images", env.base))
+        .query(&[("api-version", upload_clients::acs_chat::API_VERSION)])
+        .header(AUTHORIZATION, "Bearer bench-token")
+        .header(CONTENT_TYPE, "application/octet-stream")
+        .header("image-filename", file_name(path))
+        .body(content);
+    let json = expect(request, 201).await?;
+    check(json["id"] == "img-sink", "ACS image")
 }
 
 /// `UploadSource::from_path` for every file, `concurrency` at a time, in order.
@@ -704,8 +729,26 @@ pub async fn small_batch(
         SmallContender::FacadeManyPrebuilt => {
             many(acs.upload_many(THREAD, &prebuilt, concurrency).await)
         }
+        SmallContender::FacadeFromBytes => {
+            let sources = futures_util::stream::iter(files.iter().map(|f| async move {
+                let content = tokio::fs::read(f).await.map_err(|e| e.to_string())?;
+                Ok::<_, String>(UploadSource::from_bytes(content, file_name(f)))
+            }))
+            .buffered(concurrency)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
+            many(acs.upload_many(THREAD, &sources, concurrency).await)
+        }
         SmallContender::FacadeFromPath => {
             futures_util::stream::iter(files.iter().map(|f| facade.upload(f)))
+                .buffer_unordered(concurrency)
+                .collect()
+                .await
+        }
+        SmallContender::RawRead => {
+            futures_util::stream::iter(files.iter().map(|f| raw_acs_read(env, f)))
                 .buffer_unordered(concurrency)
                 .collect()
                 .await
