@@ -91,8 +91,13 @@ impl fmt::Debug for UploadSource {
 }
 
 impl UploadSource {
-    /// A file on disk, streamed when sent and re-opened for each attempt. Its name comes from
-    /// the path and its type from its first bytes (then its extension).
+    /// A file on disk, re-opened and read for each attempt: streamed in chunks, or read in one
+    /// go when it fits one 2 MiB chunk. Its name comes from the path and its type from its first
+    /// bytes (then its extension).
+    ///
+    /// The file is checked now and read when sent, so what goes out is what is on disk then; a
+    /// file removed meanwhile, or one that fits one chunk and changed length, fails before
+    /// anything is sent.
     ///
     /// Fails, before any request, when the path does not exist, is not a regular file, cannot
     /// be read, or is empty.
