@@ -71,7 +71,7 @@ macro_rules! client_hooks {
                     api = $api,
                     operation = info.operation_id,
                     method = %request.method(),
-                    url = %request.url(),
+                    url = %crate::transport::shown_url(request.url()),
                     "sending request"
                 );
                 self.inner()

@@ -77,7 +77,19 @@ impl fmt::Debug for PresignedPost {
             })
             .collect();
         f.debug_struct("PresignedPost")
-            .field("url", &self.url)
+            .field(
+                "url",
+                &url::Url::parse(&self.url).map_or_else(
+                    |_| {
+                        self.url
+                            .split(['?', '#'])
+                            .next()
+                            .unwrap_or_default()
+                            .to_string()
+                    },
+                    |url| crate::transport::shown_url(&url),
+                ),
+            )
             .field("fields", &fields)
             .finish()
     }
@@ -127,7 +139,7 @@ pub async fn upload(
     post: &PresignedPost,
     source: &UploadSource,
 ) -> Result<StoredObject, Error> {
-    crate::transport::check_public_url("presigned POST url", &post.url)?;
+    let url = crate::transport::check_public_url("presigned POST url", &post.url)?;
     if post.fields.is_empty() {
         return Err(Error::InvalidInput(
             "the presigned POST has no form fields".into(),
@@ -144,9 +156,9 @@ pub async fn upload(
         form = form.text(name.clone(), value.clone());
     }
     let form = form.part("file", source.part().await?);
-    tracing::debug!(url = %post.url, fields = post.fields.len(), "posting form to storage");
+    tracing::debug!(url = %crate::transport::shown_url(&url), fields = post.fields.len(), "posting form to storage");
     let response = http
-        .post(&post.url)
+        .post(url)
         .multipart(form)
         .send()
         .await

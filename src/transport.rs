@@ -119,16 +119,62 @@ pub fn check_id(what: &str, id: &str) -> Result<(), Error> {
 /// use upload_clients::transport::check_public_url;
 /// assert!(check_public_url("fileUrl", "https://example.com/cat.jpg").is_ok());
 /// assert!(check_public_url("fileUrl", "ftp://example.com/cat.jpg").is_err());
+/// // An error never shows a query's values: a signed URL carries its signature there.
+/// for bad in ["ftp://example.com/t.png?sig=s3cr3t", "https://[::1/t.png?sig=s3cr3t"] {
+///     let message = check_public_url("thumbnailUrl", bad).unwrap_err().to_string();
+///     assert!(message.contains("thumbnailUrl") && !message.contains("s3cr3t"), "{message}");
+/// }
 /// ```
 pub fn check_public_url(what: &str, value: &str) -> Result<Url, Error> {
-    let url = Url::parse(value)
-        .map_err(|e| Error::InvalidInput(format!("{what} {value:?} is not a valid URL: {e}")))?;
+    let url = Url::parse(value).map_err(|e| {
+        // Only the part before a query is shown: a signed URL carries its signature there.
+        let shown = value.split(['?', '#']).next().unwrap_or_default();
+        Error::InvalidInput(format!("{what} {shown:?} is not a valid URL: {e}"))
+    })?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err(Error::InvalidInput(format!(
-            "{what} {value:?} must be an http:// or https:// URL"
+            "{what} {:?} must be an http:// or https:// URL",
+            shown_url(&url)
         )));
     }
     Ok(url)
+}
+
+/// Query parameters whose values [`shown_url`] keeps: API versions and ids, never secrets.
+const SHOWN_QUERY_KEYS: &[&str] = &["api-version", "agentId"];
+
+/// `url` as logs and errors show it: without user name or password, without fragment, and with
+/// the value of every query parameter except [`SHOWN_QUERY_KEYS`] replaced by `…`. A signed URL
+/// (a presigned storage URL, a `thumbnailUrl` with a signature) carries its secret in the query.
+///
+/// ```
+/// use url::Url;
+/// use upload_clients::transport::shown_url;
+///
+/// let url = Url::parse("https://u:pw@rbm.example/upload/v1/files?agentId=a1&thumbnailUrl=https%3A%2F%2Fcdn%2Ft.png%3FX-Amz-Signature%3Ds3cr3t#f").unwrap();
+/// assert_eq!(shown_url(&url), "https://rbm.example/upload/v1/files?agentId=a1&thumbnailUrl=…");
+/// ```
+pub fn shown_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_fragment(None);
+    shown.set_query(None);
+    let mut text = shown.to_string();
+    let mut separator = '?';
+    for (key, value) in url.query_pairs() {
+        text.push(separator);
+        separator = '&';
+        let key: String = url::form_urlencoded::byte_serialize(key.as_bytes()).collect();
+        text.push_str(&key);
+        text.push('=');
+        if SHOWN_QUERY_KEYS.contains(&key.as_str()) {
+            text.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+        } else {
+            text.push('…');
+        }
+    }
+    text
 }
 
 /// The client the facades use when the caller gives none: [`client_builder`] with rustls.

@@ -32,6 +32,7 @@ const PROVIDED_TOKEN: &str = "provided-SECRET-token-a11b";
 const POLICY: &str = "cG9saWN5LVNFQ1JFVC1lNGY3ZDAxOWI2";
 const SIGNATURE: &str = "7e1f0SECRET0signature0b5a9d2c4e6";
 const SECURITY_TOKEN: &str = "FwoGZXIvYXdzSECRETsessiontoken";
+const THUMBNAIL_SIGNATURE: &str = "9c2dSECRETthumbsig41f0";
 
 /// Every secret of this file.
 const SECRETS: &[&str] = &[
@@ -43,7 +44,13 @@ const SECRETS: &[&str] = &[
     POLICY,
     SIGNATURE,
     SECURITY_TOKEN,
+    THUMBNAIL_SIGNATURE,
 ];
+
+/// A signed thumbnail URL: RBM's media upload sends it in the request's query.
+fn signed_thumbnail() -> String {
+    format!("https://cdn.example.com/t.png?X-Amz-Signature={THUMBNAIL_SIGNATURE}")
+}
 
 /// The log of this process: a TRACE-level `fmt` subscriber writing into memory, installed once
 /// for every test (also as the `log` logger, so reqwest's own records are caught).
@@ -242,12 +249,21 @@ async fn failing_and_succeeding_uploads_never_show_a_secret() {
         .with_retry(fast());
     for status in [403, 500] {
         let err = rbm
-            .upload_file("agent-1", &png(), None)
+            .upload_file("agent-1", &png(), Some(&signed_thumbnail()))
             .await
             .expect_err("fails");
         assert_eq!(err.status(), Some(status), "{err}");
         errors.push((format!("rbm {status}"), err));
     }
+    // The signed thumbnail URL was really sent (in the query), so its absence from the logs
+    // below is not vacuous.
+    assert!(
+        heads(&rbm_api)
+            .iter()
+            .all(|request| request.head.contains(&THUMBNAIL_SIGNATURE.to_lowercase())),
+        "{:?}",
+        heads(&rbm_api)
+    );
     let file = rbm
         .create_from_url("agent-1", "https://example.com/cat.png", None)
         .await
@@ -503,6 +519,8 @@ async fn failing_and_succeeding_uploads_never_show_a_secret() {
     let logs = logs();
     for line in [
         "sending request",
+        // The query of the signed thumbnail URL is logged without its value.
+        "agentId=agent-1&thumbnailUrl=…",
         "operation=\"upload_chat_image\"",
         "api=\"rbm\" operation=\"uploadFile\"",
         "api=\"ai-agents\" operation=\"uploadFile\"",
