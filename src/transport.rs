@@ -144,8 +144,9 @@ pub fn check_public_url(what: &str, value: &str) -> Result<Url, Error> {
 const SHOWN_QUERY_KEYS: &[&str] = &["api-version", "agentId"];
 
 /// `url` as logs and errors show it: without user name or password, without fragment, and with
-/// the value of every query parameter except `api-version` and `agentId` replaced by `…`. A signed URL
-/// (a presigned storage URL, a `thumbnailUrl` with a signature) carries its secret in the query.
+/// the value of every query parameter except `api-version` and `agentId` replaced by `…`. A
+/// signed URL (a presigned storage URL, a `thumbnailUrl` with a signature) carries its secret
+/// in the query.
 ///
 /// ```
 /// use url::Url;
