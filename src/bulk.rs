@@ -27,14 +27,13 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 pub async fn for_each<I, T, E, F, Fut>(
     items: I,
     concurrency: usize,
-    operation: F,
+    mut operation: F,
 ) -> Vec<Result<T, E>>
 where
     I: IntoIterator,
     F: FnMut(I::Item) -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
-    let mut operation = operation;
     // Unordered, then put back in order: with `buffered`, a finished upload waiting behind a
     // slow one still takes a slot, so one large file would hold the others back.
     let mut done: Vec<(usize, Result<T, E>)> = futures_util::stream::iter(items)

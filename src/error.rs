@@ -145,6 +145,17 @@ impl Error {
         }
     }
 
+    /// `Api` for an error `status` of `api` with its response `headers` and `body`.
+    fn api_status(api: &'static str, status: u16, headers: &HeaderMap, body: ApiErrorBody) -> Self {
+        Self::Api(Box::new(ApiError {
+            api,
+            status,
+            request_id: request_id(headers),
+            retry_after: crate::retry::retry_after(headers),
+            body,
+        }))
+    }
+
     /// Turns an error of a generated operation of `api` into the facade's error, reading a
     /// short raw body for statuses the spec does not describe.
     pub(crate) async fn from_generated<E>(
@@ -161,13 +172,9 @@ impl Error {
                     crate::transport::RESPONSE_BODY_LIMIT
                 );
                 match last_response() {
-                    Some((status, headers)) if status >= 400 => Self::Api(Box::new(ApiError {
-                        api,
-                        status,
-                        request_id: request_id(&headers),
-                        retry_after: crate::retry::retry_after(&headers),
-                        body: ApiErrorBody::Raw(body),
-                    })),
+                    Some((status, headers)) if status >= 400 => {
+                        Self::api_status(api, status, &headers, ApiErrorBody::Raw(body))
+                    }
                     _ => Self::InvalidResponse { api, message: body },
                 }
             }
@@ -175,27 +182,15 @@ impl Error {
                 Self::from_reqwest(e)
             }
             G::ErrorResponse(value) => {
-                let status = value.status().as_u16();
-                let request_id = request_id(value.headers());
-                let retry_after = crate::retry::retry_after(value.headers());
-                Self::Api(Box::new(ApiError {
-                    api,
-                    status,
-                    request_id,
-                    retry_after,
-                    body: wrap(value.into_inner()),
-                }))
+                let (status, headers) = (value.status().as_u16(), value.headers().clone());
+                Self::api_status(api, status, &headers, wrap(value.into_inner()))
             }
             G::InvalidResponsePayload(bytes, e) => {
                 // An error status whose body is not the vendor's JSON: keep the status.
                 match last_response() {
-                    Some((status, headers)) if status >= 400 => Self::Api(Box::new(ApiError {
-                        api,
-                        status,
-                        request_id: request_id(&headers),
-                        retry_after: crate::retry::retry_after(&headers),
-                        body: ApiErrorBody::Raw(truncate(&bytes)),
-                    })),
+                    Some((status, headers)) if status >= 400 => {
+                        Self::api_status(api, status, &headers, ApiErrorBody::Raw(truncate(&bytes)))
+                    }
                     _ => Self::InvalidResponse {
                         api,
                         message: format!("{e} in {:?}", truncate(&bytes)),
@@ -203,17 +198,9 @@ impl Error {
                 }
             }
             G::UnexpectedResponse(response) => {
-                let status = response.status().as_u16();
-                let request_id = request_id(response.headers());
-                let retry_after = crate::retry::retry_after(response.headers());
+                let (status, headers) = (response.status().as_u16(), response.headers().clone());
                 let body = read_capped(response).await;
-                Self::Api(Box::new(ApiError {
-                    api,
-                    status,
-                    request_id,
-                    retry_after,
-                    body: ApiErrorBody::Raw(body),
-                }))
+                Self::api_status(api, status, &headers, ApiErrorBody::Raw(body))
             }
             // Only the crate's hooks produce `Custom`, for a credential that could not be had.
             G::Custom(message) => Self::Auth(message),

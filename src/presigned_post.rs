@@ -77,19 +77,7 @@ impl fmt::Debug for PresignedPost {
             })
             .collect();
         f.debug_struct("PresignedPost")
-            .field(
-                "url",
-                &url::Url::parse(&self.url).map_or_else(
-                    |_| {
-                        self.url
-                            .split(['?', '#'])
-                            .next()
-                            .unwrap_or_default()
-                            .to_string()
-                    },
-                    |url| crate::transport::shown_url(&url),
-                ),
-            )
+            .field("url", &crate::transport::shown_url_text(&self.url))
             .field("fields", &fields)
             .finish()
     }

@@ -110,7 +110,7 @@ impl UploadSource {
             move || inspect(&path)
         })
         .await
-        .map_err(|e| Error::InvalidInput(format!("{}: cannot read: {e}", path.display())))??;
+        .map_err(|e| cannot_read(&path, e))??;
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -216,8 +216,6 @@ impl UploadSource {
     async fn open(&self) -> Result<ByteStream, Error> {
         match &self.origin {
             Origin::Path(path) => {
-                let cannot_read =
-                    |e: io::Error| Error::InvalidInput(format!("{}: cannot read: {e}", path.display()));
                 match self.len {
                     // A file that fits one read is opened and read in one trip to the blocking
                     // pool: streaming it would take three (open, read, end of file), which cost
@@ -228,7 +226,9 @@ impl UploadSource {
                         Ok(Box::pin(futures_util::stream::iter([Ok(chunk)])))
                     }
                     _ => {
-                        let file = tokio::fs::File::open(path).await.map_err(cannot_read)?;
+                        let file = tokio::fs::File::open(path)
+                            .await
+                            .map_err(|e| cannot_read(path, e))?;
                         Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
                             file, CHUNK,
                         )))
@@ -345,7 +345,7 @@ fn inspect(path: &Path) -> Result<(u64, Vec<u8>), Error> {
     let shown = path.display();
     let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => Error::InvalidInput(format!("{shown}: no such file")),
-        _ => Error::InvalidInput(format!("{shown}: cannot read: {e}")),
+        _ => cannot_read(path, e),
     })?;
     if metadata.is_dir() {
         return Err(Error::InvalidInput(format!(
@@ -362,26 +362,28 @@ fn inspect(path: &Path) -> Result<(u64, Vec<u8>), Error> {
             "{shown} is empty; there is nothing to upload"
         )));
     }
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::InvalidInput(format!("{shown}: cannot read: {e}")))?;
+    let file = std::fs::File::open(path).map_err(|e| cannot_read(path, e))?;
     let mut head = Vec::with_capacity(SNIFF);
     file.take(SNIFF as u64)
         .read_to_end(&mut head)
-        .map_err(|e| Error::InvalidInput(format!("{shown}: cannot read: {e}")))?;
+        .map_err(|e| cannot_read(path, e))?;
     Ok((metadata.len(), head))
 }
 
 /// [`read_small`] on the blocking pool, with its error as the input error it is.
 async fn read_path(path: &Path, len: u64) -> Result<Bytes, Error> {
-    let cannot_read =
-        |e: io::Error| Error::InvalidInput(format!("{}: cannot read: {e}", path.display()));
     tokio::task::spawn_blocking({
         let path = path.to_path_buf();
         move || read_small(&path, len)
     })
     .await
-    .map_err(|e| cannot_read(io::Error::other(e)))?
-    .map_err(cannot_read)
+    .map_err(|e| cannot_read(path, e))?
+    .map_err(|e| cannot_read(path, e))
+}
+
+/// The input error for a file at `path` that could not be read.
+fn cannot_read(path: &Path, error: impl fmt::Display) -> Error {
+    Error::InvalidInput(format!("{}: cannot read: {error}", path.display()))
 }
 
 /// The content of the file at `path`, announced as `len` bytes, read with one `open` and as few

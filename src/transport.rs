@@ -127,9 +127,10 @@ pub fn check_id(what: &str, id: &str) -> Result<(), Error> {
 /// ```
 pub fn check_public_url(what: &str, value: &str) -> Result<Url, Error> {
     let url = Url::parse(value).map_err(|e| {
-        // Only the part before a query is shown: a signed URL carries its signature there.
-        let shown = value.split(['?', '#']).next().unwrap_or_default();
-        Error::InvalidInput(format!("{what} {shown:?} is not a valid URL: {e}"))
+        Error::InvalidInput(format!(
+            "{what} {:?} is not a valid URL: {e}",
+            shown_url_text(value)
+        ))
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err(Error::InvalidInput(format!(
@@ -176,6 +177,20 @@ pub fn shown_url(url: &Url) -> String {
         }
     }
     text
+}
+
+/// [`shown_url`] of a URL given as text; text that does not parse is shown up to its query or
+/// fragment, where a signed URL carries its signature.
+pub(crate) fn shown_url_text(text: &str) -> String {
+    Url::parse(text).map_or_else(
+        |_| {
+            text.split(['?', '#'])
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        },
+        |url| shown_url(&url),
+    )
 }
 
 /// The client the facades use when the caller gives none: [`client_builder`] with rustls.

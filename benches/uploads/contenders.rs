@@ -311,12 +311,7 @@ pub async fn raw(env: &Env, api: Api, path: &Path) -> Result<(), String> {
     match api {
         Api::Acs => {
             let (body, len) = raw_body(path, env.raw_chunk).await?;
-            let request = http
-                .post(format!("{base}/chat/threads/{THREAD}/images"))
-                .query(&[("api-version", upload_clients::acs_chat::API_VERSION)])
-                .header(AUTHORIZATION, "Bearer bench-token")
-                .header(CONTENT_TYPE, "application/octet-stream")
-                .header("image-filename", name)
+            let request = acs_request(env, path)
                 .header(CONTENT_LENGTH, len)
                 .body(body);
             let json = expect(request, 201).await?;
@@ -665,18 +660,20 @@ impl SmallContender {
     }
 }
 
-/// The ACS request of [`raw`], with the file read whole into memory first.
-async fn raw_acs_read(env: &Env, path: &Path) -> Result<(), String> {
-    let content = tokio::fs::read(path).await.map_err(|e| e.to_string())?;
-    let request = env
-        .http
+/// The ACS upload request for the file at `path`, without its body.
+fn acs_request(env: &Env, path: &Path) -> reqwest::RequestBuilder {
+    env.http
         .post(format!("{}/chat/threads/{THREAD}/images", env.base))
         .query(&[("api-version", upload_clients::acs_chat::API_VERSION)])
         .header(AUTHORIZATION, "Bearer bench-token")
         .header(CONTENT_TYPE, "application/octet-stream")
         .header("image-filename", file_name(path))
-        .body(content);
-    let json = expect(request, 201).await?;
+}
+
+/// The ACS request of [`raw`], with the file read whole into memory first.
+async fn raw_acs_read(env: &Env, path: &Path) -> Result<(), String> {
+    let content = tokio::fs::read(path).await.map_err(|e| e.to_string())?;
+    let json = expect(acs_request(env, path).body(content), 201).await?;
     check(json["id"] == "img-sink", "ACS image")
 }
 
