@@ -4,10 +4,12 @@
 //!
 //! 1. [`parse_spec`]: read the YAML into an `openapiv3::OpenAPI`.
 //! 2. [`adapt_for_progenitor`]: take out what progenitor 0.15 cannot generate, on a copy; the spec
-//!    file itself stays a faithful transcription of its seed:
+//!    file itself stays a faithful transcription of its vendor's page:
 //!    - operations whose request body is not exactly one of the media types progenitor supports
 //!      (multipart forms, media types such as `image/png`) are removed and described instead by a
-//!      [`FacadeOperation`], which the hand-written facade uses to send them;
+//!      [`FacadeOperation`], which the hand-written facade uses to send them; an operation that
+//!      takes one supported type beside others (JSON or a multipart form) is generated for that
+//!      type and described for the others;
 //!    - a `default` response is turned into `4XX` and `5XX` responses (beside a typed 2xx,
 //!      progenitor panics on `default`);
 //!    - an open enum, `anyOf: [{$ref: <a string enum>}, {type: string}]`, is turned into the same
@@ -152,9 +154,22 @@ pub(crate) fn adapt_for_progenitor(
                 Some(body) => resolve_body(api, body)?.content.keys().cloned().collect(),
                 None => Vec::new(),
             };
-            let generable = content_types.is_empty()
-                || (content_types.len() == 1
-                    && PROGENITOR_BODY_TYPES.contains(&content_types[0].as_str()));
+            let (generable_types, other_types): (Vec<String>, Vec<String>) = content_types
+                .into_iter()
+                .partition(|t| PROGENITOR_BODY_TYPES.contains(&t.as_str()));
+            // One body type progenitor knows, beside others it does not (MaiAgent's
+            // `/attachments/` takes JSON or a multipart form): the operation is generated with
+            // that type alone, and the others are described for the facade under the same id.
+            let mixed = generable_types.len() == 1 && !other_types.is_empty();
+            if mixed {
+                facade.push(describe(api, op, &id, method, path, other_types.clone())?);
+                if let Some(body) = &op.request_body {
+                    let mut body = resolve_body(api, body)?.clone();
+                    body.content.retain(|t, _| generable_types.contains(t));
+                    op.request_body = Some(ReferenceOr::Item(body));
+                }
+            }
+            let generable = other_types.is_empty() && generable_types.len() <= 1 || mixed;
             if generable {
                 if let Some(default) = op.responses.default.take() {
                     let responses = &mut op.responses.responses;
@@ -164,26 +179,38 @@ pub(crate) fn adapt_for_progenitor(
                     responses.entry(StatusCode::Range(5)).or_insert(default);
                 }
             } else {
-                let parameters = op
-                    .parameters
-                    .iter()
-                    .map(|p| resolve_parameter(api, p))
-                    .collect::<Result<_, _>>()?;
-                facade.push(FacadeOperation {
-                    operation_id: id,
-                    method: method.to_string(),
-                    path: path.clone(),
-                    summary: op.summary.clone().unwrap_or_default(),
-                    description: op.description.clone().unwrap_or_default(),
-                    content_types,
-                    parameters,
-                });
+                let content_types = [generable_types, other_types].concat();
+                facade.push(describe(api, op, &id, method, path, content_types)?);
                 *slot = None;
             }
         }
     }
     let adapted = open_enums_as_one_of(adapted)?;
     Ok((adapted, facade))
+}
+
+/// The description of the operation `op` (`method path`, with `content_types`) for the facade.
+fn describe(
+    api: &OpenAPI,
+    op: &openapiv3::Operation,
+    id: &str,
+    method: &str,
+    path: &str,
+    content_types: Vec<String>,
+) -> Result<FacadeOperation, String> {
+    Ok(FacadeOperation {
+        operation_id: id.to_string(),
+        method: method.to_string(),
+        path: path.to_string(),
+        summary: op.summary.clone().unwrap_or_default(),
+        description: op.description.clone().unwrap_or_default(),
+        content_types,
+        parameters: op
+            .parameters
+            .iter()
+            .map(|p| resolve_parameter(api, p))
+            .collect::<Result<_, _>>()?,
+    })
 }
 
 /// `api` with each open enum written as `oneOf` instead of `anyOf`.
@@ -335,10 +362,151 @@ pub(crate) fn generate(api: &OpenAPI) -> Result<String, String> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced invalid Rust: {e}"))?;
     strip_api_version_header(&mut file)?;
+    add_open_enum_impls(&mut file, &open_enums(api))?;
     if !facade.is_empty() {
         file.items.push(facade_operations_module(&facade)?);
     }
     Ok(prettyplease::unparse(&file))
+}
+
+/// An open enum component of a spec: its name, the name of the string enum it opens, and that
+/// enum's values.
+pub(crate) struct OpenEnum {
+    pub(crate) name: String,
+    pub(crate) known: String,
+    pub(crate) values: Vec<String>,
+}
+
+/// The components of `api` that are open enums, `anyOf` (or `oneOf`) `[{$ref: <a string enum>},
+/// {type: string}]`.
+pub(crate) fn open_enums(api: &OpenAPI) -> Vec<OpenEnum> {
+    let schemas = api.components.iter().flat_map(|c| &c.schemas);
+    let values_of = |reference: &str| -> Option<(String, Vec<String>)> {
+        let name = reference.strip_prefix("#/components/schemas/")?;
+        let schema = api.components.as_ref()?.schemas.get(name)?.as_item()?;
+        let SchemaKind::Type(Type::String(s)) = &schema.schema_kind else {
+            return None;
+        };
+        let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+        (!values.is_empty()).then(|| (name.to_string(), values))
+    };
+    schemas
+        .filter_map(|(name, schema)| {
+            // `oneOf` too: progenitor renders the same pattern as the same untagged enum.
+            let any_of = match &schema.as_item()?.schema_kind {
+                SchemaKind::AnyOf { any_of } => any_of,
+                SchemaKind::OneOf { one_of } => one_of,
+                _ => return None,
+            };
+            let [
+                ReferenceOr::Reference { reference },
+                ReferenceOr::Item(Schema {
+                    schema_kind: SchemaKind::Type(Type::String(any)),
+                    ..
+                }),
+            ] = any_of.as_slice()
+            else {
+                return None;
+            };
+            let (known, values) = values_of(reference)?;
+            (*any == StringType::default()).then(|| OpenEnum {
+                name: name.clone(),
+                known,
+                values,
+            })
+        })
+        .collect()
+}
+
+/// Adds to each open enum of the generated `types` module what makes it pleasant in Rust:
+/// `Display` as the wire value, `known()` to match on the known values, `is_<value>()` for
+/// each, `FromStr` / `From<&str>` that keep any other string as it is, and the known values as
+/// `Known….VALUES`.
+fn add_open_enum_impls(file: &mut syn::File, enums: &[OpenEnum]) -> Result<(), String> {
+    if enums.is_empty() {
+        return Ok(());
+    }
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or("progenitor generated no `types` module")?;
+    for open in enums {
+        let name = quote::format_ident!("{}", open.name);
+        let known = quote::format_ident!("{}", open.known);
+        let checks = open.values.iter().map(|value| {
+            let snake: String = value
+                .chars()
+                .flat_map(|c| {
+                    let lower = c.to_ascii_lowercase();
+                    let sep = (c.is_ascii_uppercase()).then_some('_');
+                    sep.into_iter().chain([if lower.is_ascii_alphanumeric() {
+                        lower
+                    } else {
+                        '_'
+                    }])
+                })
+                .collect();
+            let method = quote::format_ident!("is_{}", snake.trim_matches('_'));
+            let doc = format!("Whether this is `{value}`.");
+            quote::quote! {
+                #[doc = #doc]
+                pub fn #method(&self) -> bool {
+                    self.to_string() == #value
+                }
+            }
+        });
+        let values = &open.values;
+        let impls: syn::File = syn::parse2(quote::quote! {
+            impl ::std::fmt::Display for #name {
+                /// The wire value, e.g. `processed` (a value the spec does not list, as sent).
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    match self {
+                        Self::#known(value) => value.fmt(f),
+                        Self::String(value) => f.write_str(value),
+                    }
+                }
+            }
+            impl #name {
+                /// The known value, to match on; `None` for a value the spec does not list.
+                pub fn known(&self) -> ::std::option::Option<&#known> {
+                    match self {
+                        Self::#known(value) => ::std::option::Option::Some(value),
+                        Self::String(_) => ::std::option::Option::None,
+                    }
+                }
+                #(#checks)*
+            }
+            impl #known {
+                /// Every known value, as the wire spells it, in the spec's order.
+                pub const VALUES: &'static [&'static str] = &[#(#values),*];
+            }
+            impl ::std::str::FromStr for #name {
+                type Err = ::std::convert::Infallible;
+                /// A known value when `value` is one, else `value` as it is.
+                fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                    ::std::result::Result::Ok(match value.parse::<#known>() {
+                        ::std::result::Result::Ok(known) => Self::#known(known),
+                        ::std::result::Result::Err(_) => Self::String(value.to_string()),
+                    })
+                }
+            }
+            impl ::std::convert::From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    match value.parse() {
+                        ::std::result::Result::Ok(parsed) => parsed,
+                        ::std::result::Result::Err(never) => match never {},
+                    }
+                }
+            }
+        })
+        .map_err(|e| format!("cannot add impls to the open enum {}: {e}", open.name))?;
+        types.1.extend(impls.items);
+    }
+    Ok(())
 }
 
 /// Removes the statements `header_map.append("api-version", Client::api_version())` that

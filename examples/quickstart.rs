@@ -27,7 +27,8 @@ fn tiny_png() -> Vec<u8> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    let png_path = dir.path().join("sample.png");
+    // A name in the user's own script: sent percent-encoded in ACS's header, as it is in forms.
+    let png_path = dir.path().join("고양이 사진.png");
     std::fs::write(&png_path, tiny_png())?;
     let notes_path = dir.path().join("notes.md");
     std::fs::write(&notes_path, "# Meeting notes\n\n- ship the quickstart\n")?;
@@ -49,25 +50,33 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .query_param("api-version", "2024-03-15-preview")
                 .header("authorization", "Bearer demo-acs-token")
                 .header("content-type", "application/octet-stream")
-                .header("image-filename", "sample.png")
+                .header(
+                    "image-filename",
+                    "%EA%B3%A0%EC%96%91%EC%9D%B4%20%EC%82%AC%EC%A7%84.png",
+                )
                 .header("content-length", png_len.to_string());
             then.status(201)
                 .header("location", &location)
                 .json_body(serde_json::json!({
                     "id": "0-eus-d2-fb42e272282ebb6ef76a3aedd1974433",
                     "attachmentType": "inlineImage",
-                    "name": "sample.png"
+                    "name": "고양이 사진.png"
                 }));
         })
         .await;
     let acs = AcsChatClient::new(&server.base_url(), Credential::bearer("demo-acs-token"))?;
     println!("ACS Chat   → POST /chat/threads/{thread}/images?api-version=2024-03-15-preview");
-    println!("             image-filename: sample.png, application/octet-stream, {png_len} bytes");
+    println!(
+        "             image-filename: %EA%B3%A0%EC%96%91%EC%9D%B4%20%EC%82%AC%EC%A7%84.png (고양이 사진.png), application/octet-stream, {png_len} bytes"
+    );
     let image = acs.upload_image(thread, &png).await?;
     println!(
-        "           ← id={} attachmentType={:?}\n             url={}\n",
+        "           ← id={} attachmentType={}\n             url={}\n",
         image.id,
-        image.attachment_type,
+        image
+            .attachment_type
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
         image.url.map(|u| u.to_string()).unwrap_or_default()
     );
 
@@ -118,8 +127,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .await?;
     println!(
-        "           ← id={} bytes={} status={:?}\n",
-        info.id, info.bytes, info.status
+        "           ← id={} bytes={} status={}\n",
+        info.id,
+        info.bytes,
+        info.status.map(|s| s.to_string()).unwrap_or_default()
     );
 
     // 4. MaiAgent presigned flow: presign, POST the form to storage, register.
@@ -130,7 +141,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .path("/api/upload-presigned-url/")
                 .query_param("filename", "notes.md")
                 .header("authorization", "Api-Key demo-maiagent-key")
-                .json_body(serde_json::json!({"fileSize": notes_len}));
+                .json_body(serde_json::json!({
+                    "fileSize": notes_len, "filename": "notes.md",
+                    "modelName": "attachment", "fieldName": "file",
+                }));
             then.status(200).json_body(serde_json::json!({
                 "url": storage_url,
                 "fields": {"key": "media/chat/attachment/notes.md", "policy": "cG9saWN5", "x-amz-signature": "c2ln"}
@@ -152,7 +166,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             when.method(POST)
                 .path("/api/attachments/")
                 .header("authorization", "Api-Key demo-maiagent-key")
-                .json_body(serde_json::json!({"filename": "notes.md", "file": "media/chat/attachment/notes.md"}));
+                .json_body(serde_json::json!({
+                    "type": null, "filename": "notes.md", "file": "media/chat/attachment/notes.md",
+                }));
             then.status(201).json_body(serde_json::json!({
                 "id": "550e8400-e29b-41d4-a716-446655440000", "type": null,
                 "filename": "notes.md", "file": "media/chat/attachment/notes.md"
@@ -161,9 +177,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await;
     let mai = MaiAgentClient::new(Credential::api_key("demo-maiagent-key"))?
         .with_base_url(&server.url("/api"))?;
-    println!("MaiAgent   → POST /api/upload-presigned-url/ {{fileSize: {notes_len}}}");
+    println!(
+        "MaiAgent   → POST /api/upload-presigned-url/ {{fileSize: {notes_len}, filename, modelName, fieldName}}"
+    );
     println!("           → POST /bucket (form fields, then notes.md; no credential)");
-    println!("           → POST /api/attachments/ {{filename, file: <storage key>}}");
+    println!("           → POST /api/attachments/ {{type: null, filename, file: <storage key>}}");
     let attachment = mai.upload_presigned(&notes, None).await?;
     println!(
         "           ← attachment id={} file={}\n",

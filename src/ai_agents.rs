@@ -35,21 +35,29 @@ impl Default for WaitOptions {
     }
 }
 
-/// Parses a purpose: a known one (`assistants`, `assistants_output`, `vision`) or any other
-/// string, sent as it is (the seed also names `batch` and `fine-tune`).
+/// Parses a purpose the page names (`assistants`, `assistants_output`, `vision`, `batch`,
+/// `fine-tune`). Anything else is an error listing them, so a typo such as `assistant` sends
+/// nothing; a purpose the service added later goes through the explicit escape
+/// `FilePurpose::String` (the CLI's `--custom-purpose`).
 ///
 /// ```
 /// use upload_clients::ai_agents::{FilePurpose, KnownFilePurpose, parse_purpose};
-/// assert!(matches!(parse_purpose("vision"), Ok(FilePurpose::KnownFilePurpose(KnownFilePurpose::Vision))));
-/// assert!(matches!(parse_purpose("batch"), Ok(FilePurpose::String(_))));
-/// assert!(parse_purpose("").is_err());
+/// assert_eq!(parse_purpose("vision")?.known(), Some(&KnownFilePurpose::Vision));
+/// assert_eq!(parse_purpose("fine-tune")?.to_string(), "fine-tune");
+/// let typo = parse_purpose("assistant").unwrap_err().to_string();
+/// assert!(typo.contains("assistants, assistants_output, vision, batch, fine-tune"), "{typo}");
+/// let new_one = FilePurpose::String("evals".into());
+/// # Ok::<(), upload_clients::Error>(())
 /// ```
 pub fn parse_purpose(purpose: &str) -> Result<FilePurpose, Error> {
     check_id("purpose", purpose)?;
-    Ok(match purpose.parse::<KnownFilePurpose>() {
-        Ok(known) => FilePurpose::KnownFilePurpose(known),
-        Err(_) => FilePurpose::String(purpose.to_string()),
-    })
+    match purpose.parse::<KnownFilePurpose>() {
+        Ok(known) => Ok(FilePurpose::KnownFilePurpose(known)),
+        Err(_) => Err(Error::InvalidInput(format!(
+            "{purpose:?} is not a purpose the service knows (known: {}); for one it added since, use FilePurpose::String (the CLI's --custom-purpose)",
+            KnownFilePurpose::VALUES.join(", ")
+        ))),
+    }
 }
 
 /// Uploads files to an Azure AI Foundry project.

@@ -59,8 +59,9 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
-    /// The request could not be sent or the response not read.
-    #[error("network error: {0}; check the endpoint URL and the connection")]
+    /// The request could not be sent or the response not read. The message holds the whole
+    /// cause chain (e.g. `invalid peer certificate: UnknownIssuer`) and what to do about it.
+    #[error("network error: {}; {}", causes(.0), transport_hint(.0))]
     Transport(#[source] reqwest::Error),
     /// A deadline passed.
     #[error("timed out: {0}")]
@@ -324,6 +325,59 @@ impl fmt::Display for StorageError {
             Some("AccessDenied") => "; the presigned POST was refused (expired or fields changed?)",
             _ => "",
         })
+    }
+}
+
+/// `error` and every error under it, as one line: `a: b: c`. A cause whose text its parent
+/// already shows is not repeated.
+pub fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        let shown = cause.to_string();
+        if !shown.is_empty() && !text.contains(&shown) {
+            text.push_str(": ");
+            text.push_str(&shown);
+        }
+        next = cause.source();
+    }
+    text
+}
+
+/// True when `error` failed because the server's TLS certificate was refused (untrusted, expired,
+/// for another name): trying again cannot help.
+pub fn is_certificate_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    // tokio-rustls hands rustls's error up inside `io::Error`s, whose `source()` skips the error
+    // they hold: each one is opened with `get_ref` as well as followed by `source`.
+    let mut pending = vec![error];
+    while let Some(cause) = pending.pop() {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_)
+                    | rustls::Error::NoCertificatesPresented
+                    | rustls::Error::InvalidCertRevocationList(_)
+            );
+        }
+        if let Some(inner) = cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            pending.push(inner);
+        }
+        pending.extend(cause.source());
+    }
+    false
+}
+
+/// What to do about a network error.
+fn transport_hint(error: &reqwest::Error) -> &'static str {
+    if is_certificate_error(error) {
+        "the server's TLS certificate is not trusted or not valid for this host: if it is signed by your own CA, point SSL_CERT_FILE at a PEM file holding that CA (or give the client one built with transport::client_builder().tls_certs_merge(...))"
+    } else if error.is_builder() {
+        "the request could not be built; check the endpoint URL"
+    } else {
+        "check the endpoint URL, the connection and any proxy (HTTPS_PROXY, NO_PROXY)"
     }
 }
 

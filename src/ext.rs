@@ -12,6 +12,7 @@
 //! | [`rbm_files::Client`](crate::generated::rbm_files::Client) | [`RbmFilesExt::upload_file`] | `POST /upload/v1/files` (media body) |
 //! | [`ai_agents_files::Client`](crate::generated::ai_agents_files::Client) | [`AiAgentsFilesExt::upload_file`] | `POST /files` (multipart) |
 //! | [`maiagent_attachments::Client`](crate::generated::maiagent_attachments::Client) | [`MaiAgentAttachmentsExt::create_attachment_upload`] | `POST /api/attachments-upload/` (multipart) |
+//! | [`maiagent_attachments::Client`](crate::generated::maiagent_attachments::Client) | [`MaiAgentAttachmentsExt::create_attachment_with_file`] | `POST /api/attachments/` (multipart; its JSON form is generated) |
 
 #[cfg(feature = "ai-agents")]
 pub mod ai_agents_files;

@@ -11,7 +11,7 @@
 //! # Layout
 //!
 //! - `specs/*.yaml`: one OpenAPI 3.0.3 document per API, a faithful English transcription of its
-//!   vendor page; what the page does not state is marked "Beyond the seed".
+//!   vendor page; what the page does not state is marked "Beyond Microsoft's page" (or Google's, MaiAgent's).
 //! - `build.rs`: parses each spec, adapts it for progenitor 0.15 (operations with multipart or
 //!   media bodies are described instead of generated; `default` responses become `4XX`/`5XX`),
 //!   generates a client with progenitor's builder interface, removes the `api-version` header
@@ -91,6 +91,7 @@ pub mod auth;
 pub mod bulk;
 pub mod error;
 pub mod ext;
+pub mod file_name;
 pub mod generated;
 #[cfg(feature = "rbm")]
 pub mod google_auth;
@@ -98,7 +99,10 @@ pub mod hooks;
 pub mod limits;
 #[cfg(feature = "maiagent")]
 pub mod maiagent;
+pub mod multipart;
 mod options;
+#[cfg(feature = "maiagent")]
+pub mod presigned_policy;
 pub mod presigned_post;
 #[cfg(feature = "rbm")]
 pub mod rbm;

@@ -47,8 +47,8 @@ impl Limits {
         Self::new([] as [&str; 0], [] as [&str; 0], None)
     }
 
-    /// ACS chat images: jpeg, png, gif, heic, webp (the seed), at most 20 MiB (the limit
-    /// Microsoft's own chat UI enforces; the seed states none). HEIC is also accepted as
+    /// ACS chat images: jpeg, png, gif, heic, webp (Microsoft's page), at most 20 MiB (the limit
+    /// Microsoft's own chat UI enforces; the page states none). HEIC is also accepted as
     /// `image/heif`, the type its magic bytes are recognised as.
     pub fn acs_chat_images() -> Self {
         Self::new(
@@ -65,8 +65,8 @@ impl Limits {
         )
     }
 
-    /// RBM files: the image, audio, video and pdf types the seed lists, at most 100 MiB
-    /// (Google's RBM media limit; the seed states none).
+    /// RBM files: the image, audio, video and pdf types Google's page lists, at most 100 MiB
+    /// (Google's RBM media limit; the page states none).
     pub fn rbm_files() -> Self {
         Self::new(
             [
@@ -139,9 +139,11 @@ impl Limits {
             })
     }
 
-    /// Checks `source`: not empty, not over the size limit, of an accepted type or extension.
+    /// Checks `source`: a name that can be sent, not empty, not over the size limit, of an
+    /// accepted type or extension.
     /// The error says what was found and what is accepted.
     pub fn check(&self, source: &UploadSource) -> Result<(), Error> {
+        source.check_file_name()?;
         let name = source.file_name();
         match (source.len(), self.max_bytes) {
             (Some(0), _) => {

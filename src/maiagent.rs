@@ -7,17 +7,23 @@ use progenitor_client::ClientInfo;
 use crate::auth::Credential;
 use crate::error::ApiErrorBody;
 use crate::ext::MaiAgentAttachmentsExt;
+use crate::ext::maiagent_attachments::UploadForm;
 use crate::generated::maiagent_attachments::{Client, types};
 use crate::hooks::Hooks;
 use crate::options::{ClientOptions, option_setters};
+use crate::presigned_policy::Policy;
 use crate::presigned_post::{self, PresignedPost};
 use crate::transport::{check_id, default_client, parse_endpoint};
 use crate::{Error, Limits, UploadSource};
 
-/// The API's base URL with the seed's base path.
+/// The API's base URL with the base path of MaiAgent's page. MaiAgent's official examples and
+/// guides use [`V1_BASE_URL`]; pass it to [`MaiAgentClient::with_base_url`] to do the same.
 pub const DEFAULT_BASE_URL: &str = "https://api.maiagent.ai/api";
 
-/// `modelName` sent when asking for a presigned POST. The seed names the parameter without
+/// The base URL MaiAgent's official examples use (beyond MaiAgent's page).
+pub const V1_BASE_URL: &str = "https://api.maiagent.ai/api/v1";
+
+/// `modelName` sent when asking for a presigned POST. MaiAgent's page names the parameter without
 /// saying what it takes; `attachment` is the model the registered file belongs to.
 pub const PRESIGN_MODEL_NAME: &str = "attachment";
 /// `fieldName` sent when asking for a presigned POST: the attachment's `file` field.
@@ -32,7 +38,7 @@ pub struct Attachment {
     pub filename: String,
     /// The file, as the API returns it.
     pub file: String,
-    /// The attachment type, any JSON value (the seed leaves it open).
+    /// The attachment type, any JSON value (MaiAgent's page leaves it open).
     pub attachment_type: Option<serde_json::Value>,
     /// The conversation, for a conversation attachment.
     pub conversation: Option<uuid::Uuid>,
@@ -80,6 +86,8 @@ pub struct MaiAgentClient {
     /// The same pool as `api`, with no credential: for the storage host.
     storage: reqwest::Client,
     options: ClientOptions,
+    /// The `type` sent when registering an attachment.
+    attachment_type: serde_json::Value,
 }
 
 impl MaiAgentClient {
@@ -90,6 +98,7 @@ impl MaiAgentClient {
             api: Client::new_with_client(DEFAULT_BASE_URL, http.clone(), Hooks::new(credential)),
             storage: http,
             options: ClientOptions::new(Limits::maiagent_attachments()),
+            attachment_type: serde_json::Value::Null,
         })
     }
 
@@ -111,18 +120,36 @@ impl MaiAgentClient {
 
     option_setters!("[`Limits::maiagent_attachments`]");
 
+    /// The `type` sent when registering an attachment: by default `null`, as in the example of
+    /// MaiAgent's page. MaiAgent's API reference lists `image`, `video`, `audio`, `sticker` and
+    /// `other`; its examples send `image` for images and `other` for documents.
+    ///
+    /// ```
+    /// # fn run() -> Result<(), upload_clients::Error> {
+    /// use upload_clients::{MaiAgentClient, auth::Credential};
+    /// let mai = MaiAgentClient::new(Credential::api_key("<API key>"))?.with_attachment_type("image");
+    /// # let _ = mai; Ok(()) }
+    /// ```
+    pub fn with_attachment_type(mut self, attachment_type: impl Into<serde_json::Value>) -> Self {
+        self.attachment_type = attachment_type.into();
+        self
+    }
+
     /// The generated client underneath.
     pub fn api(&self) -> &Client {
         &self.api
     }
 
-    /// Uploads `source` in one multipart request (`POST /attachments-upload/`). The API states
-    /// no response body, so there is nothing to return.
-    pub async fn upload(&self, source: &UploadSource) -> Result<(), Error> {
+    /// Uploads `source` in one multipart request (`POST /attachments-upload/`). MaiAgent's page
+    /// states `200` with no body; the service also answers `201` with the attachment, which is
+    /// then returned.
+    pub async fn upload(&self, source: &UploadSource) -> Result<Option<Attachment>, Error> {
         self.options.limits.check(source)?;
         let this = self;
         self.options
-            .run(Some(source), move || this.upload_once(source))
+            .run(Some(source), move || {
+                this.upload_form_once(this.api.create_attachment_upload(), source)
+            })
             .await
     }
 
@@ -133,8 +160,27 @@ impl MaiAgentClient {
         &self,
         sources: &[UploadSource],
         concurrency: usize,
-    ) -> Vec<Result<(), Error>> {
+    ) -> Vec<Result<Option<Attachment>, Error>> {
         crate::bulk::for_each(sources, concurrency, |source| self.upload(source)).await
+    }
+
+    /// Uploads `source` to `POST /attachments/` as a multipart form, as MaiAgent's official
+    /// examples do (beyond MaiAgent's page), and returns the attachment with its id, ready to
+    /// attach to a message.
+    pub async fn upload_attachment(&self, source: &UploadSource) -> Result<Attachment, Error> {
+        self.options.limits.check(source)?;
+        let this = self;
+        self.options
+            .run(Some(source), move || async move {
+                let form = this.api.create_attachment_with_file();
+                this.upload_form_once(form, source).await?.ok_or_else(|| {
+                    Error::InvalidResponse {
+                        api: "maiagent",
+                        message: "the upload to /attachments/ succeeded but its answer is not the attachment `{id, type, filename, file}`".into(),
+                    }
+                })
+            })
+            .await
     }
 
     /// Uploads every source with [`upload_presigned`](Self::upload_presigned) (registered on
@@ -152,18 +198,21 @@ impl MaiAgentClient {
         .await
     }
 
-    async fn upload_once(&self, source: &UploadSource) -> Result<(), Error> {
-        let response = self
-            .api
-            .create_attachment_upload()
-            .file(source.part().await?)
-            .send()
-            .await;
-        Error::check_generated("maiagent", ApiErrorBody::MaiAgent, response).await?;
-        Ok(())
+    /// One attempt of a multipart upload with `form` (an [`UploadForm`] of the extension): the
+    /// attachment, when the answer holds one.
+    async fn upload_form_once(
+        &self,
+        form: UploadForm<'_>,
+        source: &UploadSource,
+    ) -> Result<Option<Attachment>, Error> {
+        let response = form.file(source.part().await?).send().await;
+        let response = Error::check_generated("maiagent", ApiErrorBody::MaiAgent, response).await?;
+        Ok(response.into_inner().map(Attachment::from))
     }
 
-    /// Asks for a presigned POST for `source` (its file name and size).
+    /// Asks for a presigned POST for `source`: its file name, size, [`PRESIGN_MODEL_NAME`] and
+    /// [`PRESIGN_FIELD_NAME`], in the JSON body as MaiAgent's official examples send them and in
+    /// the query as its page lists them.
     pub async fn presign(&self, source: &UploadSource) -> Result<PresignedPost, Error> {
         let size = source.len().ok_or_else(|| {
             Error::InvalidInput(
@@ -185,7 +234,13 @@ impl MaiAgentClient {
             .field_name(PRESIGN_FIELD_NAME)
             .model_name(PRESIGN_MODEL_NAME)
             .filename(source.file_name())
-            .body(types::UploadPresignedUrlRequest::builder().file_size(size))
+            .body(
+                types::UploadPresignedUrlRequest::builder()
+                    .file_size(size)
+                    .filename(Some(source.file_name().to_string()))
+                    .model_name(Some(PRESIGN_MODEL_NAME.to_string()))
+                    .field_name(Some(PRESIGN_FIELD_NAME.to_string())),
+            )
             .send()
             .await;
         // The answer holds the form's policy and signature: an answer that does not parse is
@@ -261,7 +316,8 @@ impl MaiAgentClient {
             None => {
                 let body = types::AttachmentCreate::builder()
                     .filename(filename)
-                    .file(key);
+                    .file(key)
+                    .type_(Some(types::AttachmentType(self.attachment_type.clone())));
                 let response = self.api.create_attachment().body(body).send().await;
                 let response = Error::check_generated("maiagent", ApiErrorBody::MaiAgent, response);
                 Ok(response.await?.into_inner().into())
@@ -270,6 +326,7 @@ impl MaiAgentClient {
                 let body = types::ConversationAttachmentCreate::builder()
                     .filename(filename)
                     .file(key)
+                    .type_(Some(types::AttachmentType(self.attachment_type.clone())))
                     .conversation(conversation.parse::<uuid::Uuid>().ok());
                 let response = self
                     .api
@@ -284,8 +341,11 @@ impl MaiAgentClient {
         }
     }
 
-    /// The presigned flow in one call: presign, POST the form to storage (fields in order, the
-    /// file last, no credential), then register the attachment (on `conversation` if given).
+    /// The presigned flow in one call: presign, check the returned policy (an expired one, or a
+    /// `content-length-range` the file is outside of, fails here and nothing goes to storage),
+    /// POST the form to storage (fields in order, the file last, no credential), then register
+    /// the attachment under the source's file name and the key storage stored it under (on
+    /// `conversation` if given).
     ///
     /// Nothing is sent when the input is bad. When storage accepted the file but registration
     /// failed, the error is [`Error::Registration`] with the storage key: call
@@ -300,6 +360,10 @@ impl MaiAgentClient {
         }
         self.options.limits.check(source)?;
         let post = self.presign(source).await?;
+        // What storage would refuse only after the whole file is refused now.
+        if let (Some(policy), Some(len)) = (Policy::of(&post), source.len()) {
+            policy.check(len, chrono::Utc::now())?;
+        }
         // Storage is retried on its own: once it accepted the file, only registration is left.
         let (storage, post) = (&self.storage, &post);
         let stored = self

@@ -8,10 +8,10 @@
 use std::fmt;
 
 use indexmap::IndexMap;
-use reqwest::multipart::Form;
 use serde::Deserialize;
 
 use crate::error::{StorageError, read_capped, request_id};
+use crate::multipart::Form;
 use crate::{Error, UploadSource};
 
 /// Fields whose values authorise the upload and are left out of `Debug` output.
@@ -57,12 +57,22 @@ impl PresignedPost {
         }
     }
 
-    /// The storage key the object will have: the `key` field with `${filename}` replaced by
-    /// `file_name`, as S3 does.
+    /// The storage key the object will have: the `key` field with `${filename}` replaced, as S3
+    /// does, by the file part's name as the form sends it
+    /// ([`file_name::multipart_value`](crate::file_name::multipart_value): `"`, CR and LF
+    /// percent-encoded, everything else as it is).
+    ///
+    /// ```
+    /// use upload_clients::presigned_post::PresignedPost;
+    ///
+    /// let post = PresignedPost::new("https://s3.example.com/b", [("key", "media/${filename}")]);
+    /// assert_eq!(post.key_for("見積書.pdf").as_deref(), Some("media/見積書.pdf"));
+    /// assert_eq!(post.key_for("a\"b.pdf").as_deref(), Some("media/a%22b.pdf"));
+    /// ```
     pub fn key_for(&self, file_name: &str) -> Option<String> {
         self.fields
             .get("key")
-            .map(|k| k.replace("${filename}", file_name))
+            .map(|k| k.replace("${filename}", &crate::file_name::multipart_value(file_name)))
     }
 }
 
@@ -143,11 +153,12 @@ pub async fn upload(
     for (name, value) in &post.fields {
         form = form.text(name.clone(), value.clone());
     }
-    let form = form.part("file", source.part().await?);
+    let (content_type, body) = form.part("file", source.part().await?).into_body();
     tracing::debug!(url = %crate::transport::shown_url(&url), fields = post.fields.len(), "posting form to storage");
     let response = http
         .post(url)
-        .multipart(form)
+        .header(reqwest::header::CONTENT_TYPE, content_type)
+        .body(body)
         .send()
         .await
         .map_err(Error::from_reqwest)?;

@@ -4,7 +4,8 @@
 //!
 //! Retried: HTTP 408, 429, 500, 502, 503, 504, failures to connect or to get a response, and
 //! attempts that timed out (see [`crate::timeouts`]).
-//! Never retried: other statuses, bad input, auth failures and processing errors.
+//! Never retried: other statuses, bad input, auth failures, processing errors, a TLS
+//! certificate the client refuses, and a request that cannot be built.
 
 use std::future::Future;
 use std::time::{Duration, SystemTime};
@@ -128,6 +129,8 @@ fn retryable(error: &Error) -> Option<Option<Duration>> {
         Error::Storage(storage) if matches!(storage.status, 408 | 429 | 500 | 502 | 503 | 504) => {
             Some(None)
         }
+        // A refused certificate or a request that cannot be built fails the same way again.
+        Error::Transport(e) if e.is_builder() || crate::error::is_certificate_error(e) => None,
         Error::Transport(_) | Error::Timeout(_) => Some(None),
         _ => None,
     }
@@ -197,6 +200,21 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_built_is_not_retried() {
+        let malformed = reqwest::Client::new()
+            .get("http://[::1")
+            .build()
+            .expect_err("malformed URL");
+        assert!(malformed.is_builder());
+        assert_eq!(retryable(&Error::Transport(malformed)), None);
+        assert_eq!(
+            retryable(&Error::Timeout("stalled".into())),
+            Some(None),
+            "the control: a timeout is retried"
+        );
     }
 
     #[test]

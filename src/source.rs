@@ -69,6 +69,8 @@ enum Origin {
 pub struct UploadSource {
     origin: Origin,
     file_name: String,
+    /// Why the name taken from a path cannot be sent, until another name is given.
+    name_problem: Option<String>,
     content_type: String,
     len: Option<u64>,
     progress: Option<ProgressFn>,
@@ -111,14 +113,23 @@ impl UploadSource {
         })
         .await
         .map_err(|e| cannot_read(&path, e))??;
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "file".to_string());
+        let (file_name, name_problem) = match path.file_name().map(|n| n.to_str()) {
+            Some(Some(name)) => (name.to_string(), None),
+            _ => (
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                Some(format!(
+                    "the file name of {} is not valid UTF-8, so it cannot be sent as it is (its letters would arrive as replacement characters)",
+                    path.display()
+                )),
+            ),
+        };
         Ok(Self {
             content_type: detect_content_type(&head, &file_name),
             origin: Origin::Path(path),
             file_name,
+            name_problem,
             len: Some(len),
             progress: None,
         })
@@ -134,6 +145,7 @@ impl UploadSource {
             len: Some(bytes.len() as u64),
             origin: Origin::Bytes(bytes),
             file_name,
+            name_problem: None,
             progress: None,
         }
     }
@@ -150,6 +162,7 @@ impl UploadSource {
             content_type: detect_content_type(&[], &file_name),
             origin: Origin::Stream(Mutex::new(Some(Box::pin(stream)))),
             file_name,
+            name_problem: None,
             len,
             progress: None,
         }
@@ -167,10 +180,23 @@ impl UploadSource {
         )
     }
 
-    /// Overrides the file name sent to the service.
+    /// Overrides the file name sent to the service (any name in any script; see
+    /// [`file_name`](crate::file_name) for how it travels).
     pub fn with_file_name(mut self, file_name: impl Into<String>) -> Self {
         self.file_name = file_name.into();
+        self.name_problem = None;
         self
+    }
+
+    /// Checks that the file name can be sent exactly ([`file_name::check`](crate::file_name::check)),
+    /// and, for a path, that its name is UTF-8. Every facade runs it before sending anything.
+    pub fn check_file_name(&self) -> Result<(), Error> {
+        if let Some(problem) = &self.name_problem {
+            return Err(Error::InvalidInput(format!(
+                "{problem}; rename the file or give a name with `with_file_name` (the CLI's --filename)"
+            )));
+        }
+        crate::file_name::check(&self.file_name)
     }
 
     /// Overrides the detected content type.
@@ -321,20 +347,14 @@ impl UploadSource {
     }
 
     /// A fresh multipart file part for one attempt, with file name, type and length.
-    pub(crate) async fn part(&self) -> Result<reqwest::multipart::Part, Error> {
+    pub(crate) async fn part(&self) -> Result<crate::multipart::Part, Error> {
         let body = self.body().await?;
         let part = match self.len {
-            Some(len) => reqwest::multipart::Part::stream_with_length(body, len),
-            None => reqwest::multipart::Part::stream(body),
+            Some(len) => crate::multipart::Part::stream_with_length(body, len),
+            None => crate::multipart::Part::stream(body),
         };
         part.file_name(self.file_name.clone())
             .mime_str(&self.content_type)
-            .map_err(|_| {
-                Error::InvalidInput(format!(
-                    "{:?} is not a valid content type",
-                    self.content_type
-                ))
-            })
     }
 }
 
@@ -530,7 +550,7 @@ mod proptests {
             prop_assert_eq!(mime.essence_str(), detected.as_str(), "no parameters");
             // Both places it is sent accept it: a header value and a multipart part's type.
             prop_assert!(reqwest::header::HeaderValue::from_str(&detected).is_ok());
-            prop_assert!(reqwest::multipart::Part::bytes(Vec::new()).mime_str(&detected).is_ok());
+            prop_assert!(crate::multipart::Part::bytes(Vec::new()).mime_str(&detected).is_ok());
         }
 
         #[test]

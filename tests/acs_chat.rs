@@ -54,7 +54,7 @@ async fn upload_chat_image_sends_the_exact_request_and_parses_201() {
     assert_eq!(response.headers()["location"], location.as_str());
     assert_eq!(response.id, "0-eus-d2-fb42e272282ebb6ef76a3aedd1974433");
     assert_eq!(response.name.as_deref(), Some("sample.png"));
-    // The seed's own sample carries a value its enum does not list: it is kept, not rejected.
+    // Microsoft's own sample carries a value its enum does not list: it is kept, not rejected.
     assert!(matches!(
         &response.attachment_type,
         Some(types::ChatAttachmentType::String(s)) if s == "inlineImage"

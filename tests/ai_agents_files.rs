@@ -5,9 +5,9 @@ mod common;
 
 use common::ExpectedPart;
 use httpmock::prelude::*;
-use reqwest::multipart::Part;
 use upload_clients::ext::AiAgentsFilesExt;
 use upload_clients::generated::ai_agents_files::{Client, Error, types};
+use upload_clients::multipart::Part;
 
 const FILE_INFO: &str = r#"{"object":"file","id":"assistant-abc123","bytes":8,"filename":"notes.txt","created_at":1727800000,"purpose":"assistants","status":"uploaded"}"#;
 
@@ -130,7 +130,7 @@ async fn get_file_reads_the_file_info_and_keeps_unknown_states() {
                 .header_missing("api-version");
             then.status(200).json_body(serde_json::json!({
                 "object": "file", "id": "assistant-abc123", "bytes": 8, "filename": "notes.txt",
-                "created_at": 1727800000, "purpose": "batch", "status": "archiving",
+                "created_at": 1727800000, "purpose": "evals", "status": "archiving",
                 "status_details": null
             }));
         })
@@ -148,19 +148,46 @@ async fn get_file_reads_the_file_info_and_keeps_unknown_states() {
         .await
         .expect("200 parses");
     mock.assert_async().await;
-    assert!(matches!(&info.purpose, types::FilePurpose::String(p) if p == "batch"));
+    assert!(matches!(&info.purpose, types::FilePurpose::String(p) if p == "evals"));
     assert!(matches!(&info.status, Some(types::FileState::String(s)) if s == "archiving"));
+    // Shown as the wire value, unknown or known.
+    assert_eq!(info.purpose.to_string(), "evals");
+    assert_eq!(info.purpose.known(), None);
+    let state = info.status.as_ref().expect("status");
+    assert_eq!(state.to_string(), "archiving");
+    assert!(!state.is_processed());
 }
 
-#[tokio::test]
-async fn get_file_errors_parse_as_agent_v1_errors() {
+#[test]
+fn open_enums_show_their_wire_value_and_match_known_values() {
+    use types::{FilePurpose, FileState, KnownFilePurpose, KnownFileState};
+    let processed: FileState = serde_json::from_str("\"processed\"").expect("parses");
+    assert_eq!(processed.to_string(), "processed");
+    assert!(processed.is_processed() && !processed.is_error());
+    assert_eq!(processed.known(), Some(&KnownFileState::Processed));
+    for (wire, known) in [
+        ("assistants", KnownFilePurpose::Assistants),
+        ("assistants_output", KnownFilePurpose::AssistantsOutput),
+        ("vision", KnownFilePurpose::Vision),
+        ("batch", KnownFilePurpose::Batch),
+        ("fine-tune", KnownFilePurpose::FineTune),
+    ] {
+        let purpose: FilePurpose = wire.parse().expect("infallible");
+        assert_eq!(purpose.known(), Some(&known), "{wire}");
+        assert_eq!(purpose.to_string(), wire);
+        assert_eq!(serde_json::to_value(&purpose).expect("JSON"), wire);
+    }
+    assert!(FilePurpose::from("fine-tune").is_fine_tune());
+    assert!(matches!(FilePurpose::from("evals"), FilePurpose::String(p) if p == "evals"));
+}
+
+/// The typed error `getFile` gives for a 404 answering `body`.
+async fn get_file_error(body: serde_json::Value) -> types::AgentErrorDetail {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
             when.method(GET).path("/files/missing");
-            then.status(404).json_body(serde_json::json!({
-                "error": {"code": "not_found", "message": "No such file.", "type": "invalid_request_error"}
-            }));
+            then.status(404).json_body(body);
         })
         .await;
     let client = Client::new_with_client(
@@ -176,11 +203,27 @@ async fn get_file_errors_parse_as_agent_v1_errors() {
         .await
         .expect_err("404");
     let Error::ErrorResponse(body) = err else {
-        panic!("expected ErrorResponse, got {err:?}")
+        panic!("expected the typed AgentV1Error, got {err:?}")
     };
     assert_eq!(body.status(), 404);
-    assert_eq!(
-        body.into_inner().error.and_then(|e| e.code).as_deref(),
-        Some("not_found")
-    );
+    body.into_inner().error.expect("error")
+}
+
+#[tokio::test]
+async fn get_file_errors_parse_as_agent_v1_errors() {
+    let detail = get_file_error(serde_json::json!({
+        "error": {"code": "not_found", "message": "No such file.", "type": "invalid_request_error"}
+    }))
+    .await;
+    assert_eq!(detail.code.as_deref(), Some("not_found"));
+}
+
+#[tokio::test]
+async fn error_fields_may_be_null_as_microsofts_own_spec_says() {
+    let detail = get_file_error(serde_json::json!({
+        "error": {"code": "not_found", "message": "No such file.", "param": null, "type": null}
+    }))
+    .await;
+    assert_eq!(detail.message.as_deref(), Some("No such file."));
+    assert_eq!((detail.param, detail.type_), (None, None));
 }

@@ -82,7 +82,7 @@ impl Clients {
                 .upload(source, KnownFilePurpose::Assistants.into())
                 .await
                 .map(drop),
-            MaiDirect => self.mai.upload(source).await,
+            MaiDirect => self.mai.upload(source).await.map(drop),
             MaiPresigned => self.mai.upload_presigned(source, None).await.map(drop),
         }
     }

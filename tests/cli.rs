@@ -152,6 +152,72 @@ fn rbm_upload_and_upload_url() {
 }
 
 #[test]
+fn agents_purpose_is_one_the_service_knows_unless_given_as_custom() {
+    let server = MockServer::start();
+    let custom = server.mock(|when, then| {
+        when.method(POST)
+            .path("/files")
+            .body_includes("name=\"purpose\"\r\n\r\nevals\r\n");
+        then.status(200).json_body(serde_json::json!({
+            "object": "file", "id": "f1", "bytes": 5, "filename": "notes.txt", "created_at": 1,
+            "purpose": "evals"
+        }));
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "notes.txt", b"hello");
+    let args = |purpose: &[&'static str]| -> Vec<String> {
+        let mut args = vec![
+            "agents".to_string(),
+            "upload".into(),
+            file.display().to_string(),
+            "--endpoint".into(),
+            server.base_url(),
+            "--token".into(),
+            "entra".into(),
+        ];
+        args.extend(purpose.iter().map(|s| s.to_string()));
+        args
+    };
+    let run_with = |purpose: &[&'static str]| {
+        let args = args(purpose);
+        run(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[])
+    };
+    // A typo: exit 2, one line naming the known purposes, nothing sent.
+    let typo = run_with(&["--purpose", "assistant"]);
+    assert_eq!(typo.status.code(), Some(2), "{}", stderr(&typo));
+    assert_eq!(stderr(&typo).lines().count(), 1, "{}", stderr(&typo));
+    assert!(
+        stderr(&typo).contains("assistants, assistants_output, vision, batch, fine-tune"),
+        "{}",
+        stderr(&typo)
+    );
+    assert_eq!(custom.calls(), 0);
+    // The page's purposes beyond its table are known.
+    let batch = server.mock(|when, then| {
+        when.method(POST)
+            .path("/files")
+            .body_includes("name=\"purpose\"\r\n\r\nfine-tune\r\n");
+        then.status(200).json_body(serde_json::json!({
+            "object": "file", "id": "f2", "bytes": 5, "filename": "notes.txt", "created_at": 1,
+            "purpose": "fine-tune", "status": "processed"
+        }));
+    });
+    let known = run_with(&["--purpose", "fine-tune"]);
+    assert_eq!(known.status.code(), Some(0), "{}", stderr(&known));
+    assert_eq!(
+        stdout(&known).trim(),
+        "uploaded notes.txt as file f2 (5 bytes, status processed)"
+    );
+    batch.assert();
+    // A new one only when asked for explicitly.
+    let new_one = run_with(&["--custom-purpose", "evals"]);
+    assert_eq!(new_one.status.code(), Some(0), "{}", stderr(&new_one));
+    custom.assert();
+    let both = run_with(&["--purpose", "vision", "--custom-purpose", "evals"]);
+    assert_eq!(both.status.code(), Some(2));
+}
+
+#[test]
 fn agents_upload_with_wait() {
     let server = MockServer::start();
     let upload = server.mock(|when, then| {
@@ -224,7 +290,7 @@ fn maiagent_direct_and_presigned_uploads() {
     let registered = server.mock(|when, then| {
         when.method(POST)
             .path("/api/conversations/c-1/attachments/")
-            .json_body(serde_json::json!({"filename": "report.pdf", "file": "media/report.pdf"}));
+            .json_body(serde_json::json!({"type": null, "filename": "report.pdf", "file": "media/report.pdf"}));
         then.status(201).json_body(serde_json::json!({
             "id": "550e8400-e29b-41d4-a716-446655440000", "filename": "report.pdf", "file": "media/report.pdf"
         }));

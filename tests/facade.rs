@@ -487,7 +487,10 @@ async fn maiagent_presigned_flow_posts_fields_in_order_file_last_without_credent
                 .query_param("fieldName", "file")
                 .query_param("modelName", "attachment")
                 .header("authorization", "Api-Key mai-secret")
-                .json_body(serde_json::json!({"fileSize": common::PNG_1X1.len()}));
+                .json_body(serde_json::json!({
+                    "fileSize": common::PNG_1X1.len(), "filename": "sample.png",
+                    "modelName": "attachment", "fieldName": "file",
+                }));
             then.status(200).header("content-type", "application/json").body(format!(
                 r#"{{"url":"{storage}","fields":{{"key":"media/${{filename}}","x-amz-algorithm":"AWS4-HMAC-SHA256","policy":"cG9saWN5","x-amz-signature":"c2ln"}}}}"#
             ));
@@ -553,6 +556,7 @@ async fn maiagent_presigned_flow_posts_fields_in_order_file_last_without_credent
                 .path("/api/conversations/550e8400-e29b-41d4-a716-446655440000/attachments/")
                 .header("authorization", "Api-Key mai-secret")
                 .json_body(serde_json::json!({
+                    "type": null,
                     "filename": "sample.png",
                     "file": "media/sample.png",
                     "conversation": "550e8400-e29b-41d4-a716-446655440000"

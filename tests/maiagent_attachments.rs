@@ -5,9 +5,9 @@ mod common;
 
 use common::ExpectedPart;
 use httpmock::prelude::*;
-use reqwest::multipart::Part;
 use upload_clients::ext::MaiAgentAttachmentsExt;
 use upload_clients::generated::maiagent_attachments::{Client, Error, types};
+use upload_clients::multipart::Part;
 
 const API_KEY: &str = "Api-Key mai-secret";
 

@@ -32,7 +32,7 @@
 //! # Found with Prism and fixed in the spec
 //!
 //! - MaiAgent's `AttachmentCreate.file` and `ConversationAttachmentCreate.file` had
-//!   `format: uri`, which the spec's own request example (`file: request_string`, from the seed)
+//!   `format: uri`, which the spec's own request example (`file: request_string`, from the page)
 //!   breaks, as does the storage key the facade registers (`media/chat/attachment/…`); the format
 //!   is dropped there, as it already was for the response's `file`.
 //! - Open enums were written `oneOf: [{$ref: Known…}, {type: string}]`. Under JSON Schema's
@@ -956,11 +956,12 @@ fn ai_agents_upload_get_and_wait_conform() {
     );
     assert_eq!(statuses, [200]);
     assert_eq!(serde_json::to_value(&info).expect("JSON"), example);
-    // A purpose the spec's enum does not list (the seed names `batch`) goes through the open
-    // enum's string alternative.
-    let batch = FilePurpose::String("batch".to_string());
-    let (info, statuses) =
-        prism.conforms("upload (batch)", rt.block_on(agents.upload(&source, batch)));
+    // A purpose the spec's enum does not list goes through the open enum's string alternative.
+    let unlisted = FilePurpose::String("evals".to_string());
+    let (info, statuses) = prism.conforms(
+        "upload (unlisted purpose)",
+        rt.block_on(agents.upload(&source, unlisted)),
+    );
     assert_eq!(
         (info.id.as_str(), statuses.as_slice()),
         (AGENTS_FILE_ID, &[200][..])
@@ -1132,8 +1133,23 @@ fn maiagent_upload_presign_and_register_conform() {
         .expect("base URL")
         .with_retry(RetryPolicy::none());
     let source = UploadSource::from_bytes(PDF.to_vec(), "report.pdf");
-    let ((), statuses) = prism.conforms("upload", rt.block_on(mai.upload(&source)));
+    let (_, statuses) = prism.conforms("upload", rt.block_on(mai.upload(&source)));
     assert_eq!(statuses, [200]);
+    // The multipart form to /attachments/ (beyond the page, marked so in the spec).
+    let (attachment, statuses) = prism.conforms(
+        "upload to /attachments/",
+        rt.block_on(mai.upload_attachment(&source)),
+    );
+    assert_eq!(statuses, [201]);
+    assert_eq!(attachment.id.to_string(), MAI_ID);
+    // Registration with a `type` the caller chose.
+    let typed = mai.clone().with_attachment_type("other");
+    let (attachment, statuses) = prism.conforms(
+        "register with a type",
+        rt.block_on(typed.register(MAI_KEY, "report.pdf", None)),
+    );
+    assert_eq!(statuses, [201]);
+    assert_eq!(attachment.id.to_string(), MAI_ID);
 
     let (post, statuses) = prism.conforms("presign", rt.block_on(mai.presign(&source)));
     assert_eq!(statuses, [200]);
@@ -1185,6 +1201,8 @@ fn maiagent_upload_presign_and_register_conform() {
     ];
     let printed = prism.cli(&upload);
     assert_eq!(printed["uploaded"], true, "{printed}");
+    let printed = prism.cli(&[&upload[..], &["--attachments"][..]].concat());
+    assert_eq!(printed["id"], MAI_ID, "{printed}");
     let printed = prism.cli(&[&upload[..], &["--presigned"][..]].concat());
     assert_eq!(printed["id"], MAI_ID, "{printed}");
     assert_eq!(
@@ -1308,7 +1326,7 @@ fn maiagent_committed_spec_validates_registration() {
                 "request.body.file: Request body property file must be string",
             ],
         );
-        // The same request with a valid body passes (`type: null`, as in the seed's example).
+        // The same request with a valid body passes (`type: null`, as in the page's example).
         let answer = prism.send(
             &rt,
             api(path).json(&json!({"file": MAI_KEY, "filename": "a.pdf", "type": null})),

@@ -222,7 +222,10 @@ async fn presigned_upload_reaches_s3_byte_for_byte_with_fields_in_order_and_no_c
             when.method(POST)
                 .path("/api/upload-presigned-url/")
                 .header("authorization", "Api-Key mai-secret-key")
-                .json_body(serde_json::json!({"fileSize": data.len()}));
+                .json_body(serde_json::json!({
+                    "fileSize": data.len(), "filename": "report.pdf",
+                    "modelName": "attachment", "fieldName": "file",
+                }));
             then.status(200)
                 .json_body(serde_json::json!({"url": url, "fields": fields}));
         })
@@ -231,7 +234,7 @@ async fn presigned_upload_reaches_s3_byte_for_byte_with_fields_in_order_and_no_c
         .mock_async(|when, then| {
             when.method(POST)
                 .path("/api/attachments/")
-                .json_body(serde_json::json!({"filename": "report.pdf", "file": "media/chat/attachment/report.pdf"}));
+                .json_body(serde_json::json!({"type": null, "filename": "report.pdf", "file": "media/chat/attachment/report.pdf"}));
             then.status(201).json_body(serde_json::json!({
                 "id": "550e8400-e29b-41d4-a716-446655440000", "filename": "report.pdf",
                 "file": "media/chat/attachment/report.pdf"

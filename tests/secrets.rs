@@ -625,7 +625,7 @@ async fn redirects_to_another_host_or_port_drop_the_credential() {
                     .map(drop),
             ),
             ("agents get", agents.get("f1").await.map(drop)),
-            ("mai upload", mai.upload(&pdf()).await),
+            ("mai upload", mai.upload(&pdf()).await.map(drop)),
             ("mai presign", mai.presign(&pdf()).await.map(drop)),
         ];
         for (case, result) in results {

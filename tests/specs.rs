@@ -91,6 +91,18 @@ fn adaptation_moves_multipart_and_media_operations_to_the_facade_and_splits_defa
                 build_script::module_name(&spec),
                 op.operation_id
             ));
+            // An operation that also takes JSON stays generated for JSON alone.
+            if let Some((_, _, generated)) = adapted
+                .operations()
+                .find(|(_, _, o)| o.operation_id.as_deref() == Some(op.operation_id.as_str()))
+            {
+                let body = generated.request_body.as_ref().and_then(|b| b.as_item());
+                let types: Vec<&String> =
+                    body.map(|b| b.content.keys().collect()).unwrap_or_default();
+                assert_eq!(types, ["application/json"], "{}", op.operation_id);
+                assert!(!op.content_types.iter().any(|t| t == "application/json"));
+                continue;
+            }
             assert!(
                 adapted
                     .paths
@@ -137,6 +149,7 @@ fn adaptation_moves_multipart_and_media_operations_to_the_facade_and_splits_defa
         facade_ids,
         [
             "ai_agents_files:uploadFile",
+            "maiagent_attachments:createAttachment",
             "maiagent_attachments:createAttachmentUpload",
             "rbm_files:uploadFile"
         ]

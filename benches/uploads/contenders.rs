@@ -236,7 +236,7 @@ impl Facade {
                     .map_err(e)?;
                 check(Some(info.bytes as u64) == source.len(), "FileInfo.bytes")
             }
-            Facade::MaiAgent(client, false) => client.upload(source).await.map_err(e),
+            Facade::MaiAgent(client, false) => client.upload(source).await.map(drop).map_err(e),
             Facade::MaiAgent(client, true) => {
                 let attachment = client.upload_presigned(source, None).await.map_err(e)?;
                 check(attachment.file == "media/f", "attachment")

@@ -14,14 +14,14 @@ use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
-use upload_clients::ai_agents::{WaitOptions, parse_purpose};
+use upload_clients::ai_agents::{FilePurpose, WaitOptions, parse_purpose};
 use upload_clients::auth::Credential;
 use upload_clients::google_auth::{GoogleServiceAccount, RBM_SCOPE, ServiceAccountKey};
 use upload_clients::rbm::Region;
 use upload_clients::rbm_cache::UploadCache;
 use upload_clients::retry::RetryPolicy;
 use upload_clients::timeouts::Timeouts;
-use upload_clients::transport::client_builder;
+use upload_clients::transport::{check_id, client_builder};
 use upload_clients::{
     AcsChatClient, AiAgentsClient, Error, MaiAgentClient, RbmClient, UploadSource,
 };
@@ -184,9 +184,12 @@ enum AgentsCommand {
         /// The project endpoint, https://<resource>.services.ai.azure.com/api/projects/<project>.
         #[arg(long)]
         endpoint: String,
-        /// assistants, assistants_output, vision (or another value the service accepts).
-        #[arg(long)]
-        purpose: String,
+        /// What the file is for: assistants, assistants_output, vision, batch or fine-tune.
+        #[arg(long, required_unless_present = "custom_purpose")]
+        purpose: Option<String>,
+        /// A purpose the service added that --purpose does not list yet, sent as it is.
+        #[arg(long, conflicts_with = "purpose", value_name = "PURPOSE")]
+        custom_purpose: Option<String>,
         /// The file name to send (default: the file's name; one file only).
         #[arg(long)]
         filename: Option<String>,
@@ -205,10 +208,19 @@ enum MaiAgentCommand {
         /// Use the presigned flow: presign, send to storage, register.
         #[arg(long)]
         presigned: bool,
+        /// Upload to POST /attachments/ as MaiAgent's official examples do; prints the
+        /// attachment id.
+        #[arg(long, conflicts_with = "presigned")]
+        attachments: bool,
         /// Register the attachment on this conversation (presigned flow).
         #[arg(long, requires = "presigned")]
         conversation: Option<String>,
-        /// The API base URL, base path included.
+        /// The attachment `type` sent on registration (presigned flow): image, video, audio,
+        /// sticker or other. Default: null, as in the example of MaiAgent's page.
+        #[arg(long = "type", requires = "presigned", value_name = "TYPE")]
+        attachment_type: Option<String>,
+        /// The API base URL, base path included. MaiAgent's official examples use
+        /// https://api.maiagent.ai/api/v1.
         #[arg(long, default_value = upload_clients::maiagent::DEFAULT_BASE_URL)]
         endpoint: String,
     },
@@ -451,11 +463,21 @@ async fn run(cli: Cli) -> Result<Vec<Outcome>, Error> {
             files,
             endpoint,
             purpose,
+            custom_purpose,
             filename,
             wait,
         }) => {
+            let purpose = match (purpose, custom_purpose) {
+                (Some(purpose), _) => parse_purpose(&purpose)?,
+                (None, Some(custom)) => {
+                    check_id("--custom-purpose", &custom)?;
+                    FilePurpose::String(custom)
+                }
+                (None, None) => {
+                    return Err(Error::InvalidInput("give --purpose".into()));
+                }
+            };
             let credential = Credential::bearer(token(common, "AZURE_AI_ACCESS_TOKEN")?);
-            let purpose = parse_purpose(&purpose)?;
             let agents = AiAgentsClient::new(&endpoint, credential)?
                 .with_http_client(http)
                 .with_retry(retry)
@@ -473,52 +495,79 @@ async fn run(cli: Cli) -> Result<Vec<Outcome>, Error> {
                 }
             })
             .await;
-            Ok(outcomes(&sources, results, |_, info| {
-                let status = serde_json::to_value(&info.status).unwrap_or_default();
-                Output {
-                    human: format!(
-                        "uploaded {} as file {} ({} bytes, status {})",
-                        info.filename,
-                        info.id,
-                        info.bytes,
-                        status.as_str().unwrap_or("unknown")
-                    ),
-                    json: json!(info),
-                }
+            Ok(outcomes(&sources, results, |_, info| Output {
+                human: format!(
+                    "uploaded {} as file {} ({} bytes, status {})",
+                    info.filename,
+                    info.id,
+                    info.bytes,
+                    info.status
+                        .as_ref()
+                        .map_or_else(|| "unknown".to_string(), ToString::to_string)
+                ),
+                json: json!(info),
             }))
         }
         Service::Maiagent(MaiAgentCommand::Upload {
             files,
             presigned,
+            attachments,
             conversation,
+            attachment_type,
             endpoint,
         }) => {
             let credential = Credential::api_key(token(common, "MAIAGENT_API_KEY")?);
-            let mai = MaiAgentClient::new(credential)?
+            let mut mai = MaiAgentClient::new(credential)?
                 .with_base_url(&endpoint)?
                 .with_http_client(http)
                 .with_retry(retry)
                 .with_timeouts(timeouts);
+            if let Some(attachment_type) = attachment_type {
+                check_id("--type", &attachment_type)?;
+                mai = mai.with_attachment_type(attachment_type);
+            }
             let sources = sources(&files, None, common).await?;
             if presigned {
                 let results = mai
                     .upload_presigned_many(&sources.1, conversation.as_deref(), files.concurrency)
                     .await;
-                Ok(outcomes(&sources, results, |_, attachment| Output {
-                    human: format!(
-                        "uploaded {} as attachment {}",
-                        attachment.filename, attachment.id
-                    ),
-                    json: json!(attachment),
+                Ok(outcomes(&sources, results, |_, attachment| {
+                    attachment_output(attachment)
+                }))
+            } else if attachments {
+                let results = upload_clients::bulk::for_each(&sources.1, files.concurrency, |s| {
+                    mai.upload_attachment(s)
+                })
+                .await;
+                Ok(outcomes(&sources, results, |_, attachment| {
+                    attachment_output(attachment)
                 }))
             } else {
                 let results = mai.upload_many(&sources.1, files.concurrency).await;
-                Ok(outcomes(&sources, results, |source, ()| Output {
-                    human: format!("uploaded {}", source.file_name()),
-                    json: json!({"uploaded": true, "filename": source.file_name(), "bytes": source.len()}),
-                }))
+                Ok(outcomes(
+                    &sources,
+                    results,
+                    |source, attachment| match attachment {
+                        Some(attachment) => attachment_output(attachment),
+                        None => Output {
+                            human: format!("uploaded {}", source.file_name()),
+                            json: json!({"uploaded": true, "filename": source.file_name(), "bytes": source.len()}),
+                        },
+                    },
+                ))
             }
         }
+    }
+}
+
+/// What an uploaded MaiAgent attachment prints.
+fn attachment_output(attachment: upload_clients::maiagent::Attachment) -> Output {
+    Output {
+        human: format!(
+            "uploaded {} as attachment {}",
+            attachment.filename, attachment.id
+        ),
+        json: json!(attachment),
     }
 }
 

@@ -3,18 +3,18 @@
 
 use progenitor_client::{Error, ResponseValue};
 use reqwest::header::HeaderValue;
-use reqwest::multipart::{Form, Part};
 
 use super::send;
 use crate::generated::ai_agents_files::facade_operations::UPLOAD_FILE;
 use crate::generated::ai_agents_files::{Client, types};
+use crate::multipart::{Form, Part};
 
 /// Adds [`upload_file`](AiAgentsFilesExt::upload_file) to the generated AI Agents client.
 pub trait AiAgentsFilesExt {
     /// Files - Upload File: uploads a file for use by other operations; see [`UPLOAD_FILE`].
     ///
     /// ```no_run
-    /// use reqwest::multipart::Part;
+    /// use upload_clients::multipart::Part;
     /// use upload_clients::ext::AiAgentsFilesExt;
     /// use upload_clients::generated::ai_agents_files::{Client, types};
     ///
@@ -125,6 +125,7 @@ impl<'a> UploadFile<'a> {
         }
         let form = form.part("file", file);
         let url = send::url(&client.baseurl, &UPLOAD_FILE, &[]).map_err(Error::InvalidRequest)?;
+        let (content_type, body) = form.into_body();
         let request = client
             .client
             .post(url)
@@ -132,8 +133,9 @@ impl<'a> UploadFile<'a> {
                 reqwest::header::ACCEPT,
                 HeaderValue::from_static("application/json"),
             )
+            .header(reqwest::header::CONTENT_TYPE, content_type)
             .query(&[("api-version", api_version)])
-            .multipart(form)
+            .body(body)
             .build()?;
         let response = send::run(client, UPLOAD_FILE.operation_id, request).await?;
         send::decode_json(response, 200, |s| (400..=599).contains(&s)).await

@@ -65,19 +65,22 @@ pub(crate) async fn decode_json<T: DeserializeOwned, E: DeserializeOwned>(
     }
 }
 
-/// Like [`decode_json`] for an operation whose success response has no body.
+/// Like [`decode_json`] for an operation that answers any status of `ok` with or without a
+/// body: `Some(T)` when the body is a `T`, `None` when it is empty or something else (the
+/// upload succeeded either way).
 #[cfg(feature = "maiagent")]
-pub(crate) async fn decode_empty<E: DeserializeOwned>(
+pub(crate) async fn decode_optional_json<T: DeserializeOwned, E: DeserializeOwned>(
     response: reqwest::Response,
-    ok: u16,
+    ok: &[u16],
     is_error: fn(u16) -> bool,
-) -> Result<ResponseValue<()>, Error<E>> {
+) -> Result<ResponseValue<Option<T>>, Error<E>> {
     match response.status().as_u16() {
-        status if status == ok => Ok(ResponseValue::new(
-            (),
-            response.status(),
-            response.headers().clone(),
-        )),
+        status if ok.contains(&status) => {
+            let (status, headers) = (response.status(), response.headers().clone());
+            let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+            let value = serde_json::from_slice(&body).ok();
+            Ok(ResponseValue::new(value, status, headers))
+        }
         status if is_error(status) => Err(Error::ErrorResponse(
             ResponseValue::from_response(response).await?,
         )),

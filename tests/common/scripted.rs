@@ -5,10 +5,11 @@ use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// One recorded request: its head (lower-cased) and its body.
+/// One recorded request: its head (lower-cased), the head's exact bytes, and its body.
 #[derive(Debug, Clone)]
 pub struct Recorded {
     pub head: String,
+    pub raw_head: Vec<u8>,
     pub body: Vec<u8>,
 }
 
@@ -35,39 +36,49 @@ pub async fn serve_on(ip: &str, responses: Vec<String>) -> Scripted {
         while let Ok((mut stream, _)) = listener.accept().await {
             let response = responses[n.min(responses.len() - 1)].clone();
             n += 1;
-            let mut raw = Vec::new();
-            let mut buf = [0u8; 64 * 1024];
-            let (head, body_len) = loop {
-                match stream.read(&mut buf).await {
-                    Ok(0) | Err(_) => break (String::new(), 0),
-                    Ok(k) => raw.extend_from_slice(&buf[..k]),
-                }
-                if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&raw[..end + 4]).to_ascii_lowercase();
-                    let len = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse::<usize>().ok())
-                        .unwrap_or(0);
-                    raw.drain(..end + 4);
-                    break (head, len);
-                }
-            };
-            while raw.len() < body_len {
-                match stream.read(&mut buf).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(k) => raw.extend_from_slice(&buf[..k]),
-                }
-            }
-            record
-                .lock()
-                .expect("lock")
-                .push(Recorded { head, body: raw });
-            let _ = stream.write_all(response.as_bytes()).await;
-            let _ = stream.shutdown().await;
+            exchange(&mut stream, &response, &record).await;
         }
     });
     Scripted { url, requests }
+}
+
+/// Reads one request from `stream` (head, then a `Content-Length` body), records it in
+/// `record`, then answers `response` and closes the stream; works over TCP or TLS.
+pub async fn exchange<S>(stream: &mut S, response: &str, record: &Mutex<Vec<Recorded>>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 64 * 1024];
+    let (head, raw_head, body_len) = loop {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => break (String::new(), Vec::new(), 0),
+            Ok(k) => raw.extend_from_slice(&buf[..k]),
+        }
+        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..end + 4]).to_ascii_lowercase();
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            let raw_head = raw.drain(..end + 4).collect();
+            break (head, raw_head, len);
+        }
+    };
+    while raw.len() < body_len {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(k) => raw.extend_from_slice(&buf[..k]),
+        }
+    }
+    record.lock().expect("lock").push(Recorded {
+        head,
+        raw_head,
+        body: raw,
+    });
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
 }
 
 /// A raw response with a JSON body and extra header lines.

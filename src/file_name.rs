@@ -1,0 +1,133 @@
+//! How a file name travels: the one check that a name can be sent at all, and the two encodings
+//! that carry any name exactly and never let it become a header of its own (a header value of
+//! visible ASCII, and a multipart `filename` / `name` as the HTML standard writes them).
+//!
+//! Names come from strangers (a service relays its own users' files), so neither encoding lets
+//! a CR, LF or `"` through as itself.
+
+use std::fmt::Write as _;
+
+use crate::Error;
+
+/// The longest name accepted, in bytes of UTF-8: what the common file systems store (255), with
+/// room for names that grew when they were normalised or given by a caller.
+pub const MAX_LEN: usize = 1024;
+
+/// Refuses, before anything is sent, a name that cannot be sent as it is: an empty one, one
+/// longer than [`MAX_LEN`] bytes, or one holding a NUL (which no header or multipart parser
+/// takes). Every other name, in any script, is sent exactly.
+///
+/// ```
+/// use upload_clients::file_name;
+/// assert!(file_name::check("고양이 사진.png").is_ok());
+/// assert!(file_name::check("a\0b.png").is_err());
+/// ```
+pub fn check(name: &str) -> Result<(), Error> {
+    let problem = if name.is_empty() {
+        "it is empty"
+    } else if name.len() > MAX_LEN {
+        "it is longer than 1024 bytes"
+    } else if name.contains('\0') {
+        "it holds a NUL character, which no server accepts in a file name"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidInput(format!(
+        "the file name {:?} cannot be sent: {problem}; give another with `with_file_name` (or rename the file)",
+        shown(name)
+    )))
+}
+
+/// A name as errors show it: at most 100 characters, so a long name does not drown the message.
+pub fn shown(name: &str) -> String {
+    match name.char_indices().nth(100) {
+        Some((end, _)) => format!("{}…", &name[..end]),
+        None => name.to_string(),
+    }
+}
+
+/// The name as a header value of visible ASCII only: every byte of its UTF-8 outside `!`..=`~`,
+/// and `%` itself, percent-encoded (RFC 3986), so that percent-decoding gives the exact name
+/// back. A plain ASCII name such as `cat.png` is unchanged.
+///
+/// ```
+/// use upload_clients::file_name::header_value;
+/// assert_eq!(header_value("cat.png"), "cat.png");
+/// assert_eq!(header_value("고양이 사진.png"), "%EA%B3%A0%EC%96%91%EC%9D%B4%20%EC%82%AC%EC%A7%84.png");
+/// assert_eq!(header_value("100%.png"), "100%25.png");
+/// ```
+pub fn header_value(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for byte in name.bytes() {
+        if (b'!'..=b'~').contains(&byte) && byte != b'%' {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// A field name or file name as the HTML standard's `multipart/form-data` encoding writes it
+/// inside the quotes of `Content-Disposition`: its UTF-8 as it is (RFC 7578 forbids
+/// `filename*`), with `"` → `%22`, CR → `%0D` and LF → `%0A`. Backslashes are kept as they are.
+///
+/// ```
+/// use upload_clients::file_name::multipart_value;
+/// assert_eq!(multipart_value("報告書.pdf"), "報告書.pdf");
+/// assert_eq!(multipart_value("b\r\nX-Injected: 1\r\n.pdf"), "b%0D%0AX-Injected: 1%0D%0A.pdf");
+/// assert_eq!(multipart_value(r#"say "hi"\.txt"#), r#"say %22hi%22\.txt"#);
+/// ```
+pub fn multipart_value(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '"' => out.push_str("%22"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Percent-decoding, as a server does.
+    fn decode(value: &str) -> Vec<u8> {
+        let bytes = value.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn a_header_value_is_visible_ascii_and_decodes_to_the_name(name in any::<String>()) {
+            let value = header_value(&name);
+            prop_assert!(value.bytes().all(|b| (b'!'..=b'~').contains(&b)), "{:?}", value);
+            prop_assert!(reqwest::header::HeaderValue::from_str(&value).is_ok());
+            prop_assert_eq!(decode(&value), name.as_bytes());
+        }
+
+        #[test]
+        fn a_multipart_value_has_no_quote_or_line_break(name in any::<String>()) {
+            let value = multipart_value(&name);
+            prop_assert!(!value.contains(['"', '\r', '\n']), "{:?}", value);
+        }
+    }
+}

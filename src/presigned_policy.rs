@@ -1,0 +1,147 @@
+//! The pre-flight of a presigned POST: read the policy the presigner returned (base64 JSON)
+//! and refuse, before a byte goes to storage, what storage would refuse only after the whole
+//! file: an expired policy, or a file outside its `content-length-range`.
+//!
+//! A policy that cannot be read (some presigners hand out opaque values) is left to storage.
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::Error;
+use crate::presigned_post::PresignedPost;
+
+/// What a policy allows, as far as the pre-flight checks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// When the policy stops being accepted.
+    pub expiration: Option<DateTime<Utc>>,
+    /// The file sizes accepted, in bytes, both ends included.
+    pub content_length_range: Option<(u64, u64)>,
+}
+
+impl Policy {
+    /// The policy of `post` (its `policy` field, any case), or `None` when there is none or it
+    /// is not base64 JSON.
+    ///
+    /// ```
+    /// use upload_clients::presigned_policy::Policy;
+    /// use upload_clients::presigned_post::PresignedPost;
+    ///
+    /// // {"expiration":"2030-01-01T00:00:00Z","conditions":[["content-length-range",1,10]]}
+    /// let policy = "eyJleHBpcmF0aW9uIjoiMjAzMC0wMS0wMVQwMDowMDowMFoiLCJjb25kaXRpb25zIjpbWyJjb250ZW50LWxlbmd0aC1yYW5nZSIsMSwxMF1dfQ==";
+    /// let post = PresignedPost::new("https://s3.example.com/b", [("policy", policy)]);
+    /// assert_eq!(Policy::of(&post).unwrap().content_length_range, Some((1, 10)));
+    /// ```
+    pub fn of(post: &PresignedPost) -> Option<Self> {
+        let encoded = post
+            .fields
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("policy"))?
+            .1;
+        let json = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .ok()?;
+        let doc: Value = serde_json::from_slice(&json).ok()?;
+        let expiration = doc
+            .get("expiration")
+            .and_then(Value::as_str)
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        let content_length_range = doc
+            .get("conditions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .find(|c| {
+                c.first()
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case("content-length-range"))
+            })
+            .and_then(|c| Some((number(c.get(1)?)?, number(c.get(2)?)?)));
+        Some(Self {
+            expiration,
+            content_length_range,
+        })
+    }
+
+    /// Refuses a file of `len` bytes sent at `now` that this policy would have storage refuse.
+    pub fn check(&self, len: u64, now: DateTime<Utc>) -> Result<(), Error> {
+        if let Some(expiration) = self.expiration
+            && expiration <= now
+        {
+            return Err(Error::InvalidResponse {
+                api: "maiagent",
+                message: format!(
+                    "the presigned POST's policy expired at {expiration} (this machine's clock says {now}); nothing was sent to storage: ask for a new one, and check the clock if this repeats"
+                ),
+            });
+        }
+        if let Some((min, max)) = self.content_length_range
+            && !(min..=max).contains(&len)
+        {
+            return Err(Error::InvalidInput(format!(
+                "the file is {len} bytes, but the presigned POST's policy accepts only {min} to {max} bytes; nothing was sent to storage"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A policy number: JSON number or a string of digits (both are seen).
+fn number(value: &Value) -> Option<u64> {
+    value
+        .as_u64()
+        .or_else(|| value.as_str()?.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(policy: &Value) -> PresignedPost {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(policy.to_string());
+        PresignedPost::new(
+            "https://s3.example.com/b",
+            [("key", "k"), ("Policy", encoded.as_str())],
+        )
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn expiry_and_size_are_checked_against_the_given_clock() {
+        let policy = Policy::of(&post(&serde_json::json!({
+            "expiration": "2030-01-01T00:00:00.000Z",
+            "conditions": [{"bucket": "b"}, ["starts-with", "$key", "media/"], ["content-length-range", "10", 20]],
+        })))
+        .expect("reads");
+        assert_eq!(policy.content_length_range, Some((10, 20)));
+        let before = at("2029-12-31T23:59:59Z");
+        assert!(policy.check(10, before).is_ok());
+        assert!(policy.check(20, before).is_ok());
+        let small = policy.check(9, before).expect_err("too small");
+        assert!(small.is_invalid_input() && small.to_string().contains("10 to 20"));
+        assert!(policy.check(21, before).is_err());
+        let late = policy
+            .check(15, at("2030-01-01T00:00:00Z"))
+            .expect_err("expired");
+        assert!(late.to_string().contains("expired"), "{late}");
+    }
+
+    #[test]
+    fn an_unreadable_or_open_policy_checks_nothing() {
+        let opaque = PresignedPost::new(
+            "https://s3.example.com/b",
+            [("policy", "base64-encoded-policy-document")],
+        );
+        assert_eq!(Policy::of(&opaque), None);
+        let open = Policy::of(&post(&serde_json::json!({"conditions": []}))).expect("reads");
+        assert!(open.check(u64::MAX, at("2100-01-01T00:00:00Z")).is_ok());
+    }
+}
