@@ -143,6 +143,22 @@ impl AiAgentsClient {
         .await
     }
 
+    /// Uploads every source with [`upload_and_wait`](Self::upload_and_wait), at most
+    /// `concurrency` at a time; results in the order of `sources`, one failure not stopping the
+    /// others.
+    pub async fn upload_and_wait_many(
+        &self,
+        sources: &[UploadSource],
+        purpose: FilePurpose,
+        wait: WaitOptions,
+        concurrency: usize,
+    ) -> Vec<Result<FileInfo, Error>> {
+        crate::bulk::for_each(sources, concurrency, |source| {
+            self.upload_and_wait(source, purpose.clone(), wait)
+        })
+        .await
+    }
+
     async fn upload_once(
         &self,
         source: &UploadSource,

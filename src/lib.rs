@@ -35,6 +35,9 @@
 //! # Features
 //!
 //! `acs-chat`, `rbm`, `ai-agents` and `maiagent` (all on by default) each compile one API.
+//! `cli` (off by default, so the library does not build clap, indicatif or
+//! tracing-subscriber) builds the `upload-clients` command-line tool:
+//! `cargo install upload-clients --features cli`.
 //!
 //! # Example
 //!

@@ -164,6 +164,20 @@ impl MaiAgentClient {
         crate::bulk::for_each(sources, concurrency, |source| self.upload(source)).await
     }
 
+    /// Uploads every source with [`upload_attachment`](Self::upload_attachment), at most
+    /// `concurrency` at a time; results in the order of `sources`, one failure not stopping the
+    /// others.
+    pub async fn upload_attachment_many(
+        &self,
+        sources: &[UploadSource],
+        concurrency: usize,
+    ) -> Vec<Result<Attachment, Error>> {
+        crate::bulk::for_each(sources, concurrency, |source| {
+            self.upload_attachment(source)
+        })
+        .await
+    }
+
     /// Uploads `source` to `POST /attachments/` as a multipart form, as MaiAgent's official
     /// examples do (beyond MaiAgent's page), and returns the attachment with its id, ready to
     /// attach to a message.

@@ -13,8 +13,10 @@ use crate::rbm_cache::UploadCache;
 use crate::transport::{check_id, check_public_url, default_client, parse_endpoint};
 use crate::{Error, Limits, UploadSource};
 
-/// An RBM endpoint: the global one or a regional one.
+/// An RBM endpoint: the global one or a regional one (with the `cli` feature, also the CLI's
+/// `--region` values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Region {
     /// `https://rcsbusinessmessaging.googleapis.com`.
     #[default]

@@ -1,0 +1,65 @@
+//! `upload-clients acs-chat`: chat images to an Azure Communication Services thread.
+
+use clap::Subcommand;
+use serde_json::json;
+use upload_clients::auth::Credential;
+use upload_clients::{AcsChatClient, Error};
+
+use crate::args::{Context, Files};
+use crate::credentials::token;
+use crate::files::sources;
+use crate::output::{Outcome, Output, outcomes};
+
+#[derive(Subcommand)]
+pub enum AcsCommand {
+    /// Upload an image (jpeg, png, gif, heic, webp; at most 20 MiB) to a chat thread.
+    UploadImage {
+        #[command(flatten)]
+        files: Files,
+        /// The Azure Communication resource endpoint.
+        #[arg(long)]
+        endpoint: String,
+        /// The chat thread id, e.g. 19:…@thread.v2.
+        #[arg(long)]
+        thread_id: String,
+        /// The file name to send (default: the file's name; one file only).
+        #[arg(long)]
+        filename: Option<String>,
+        /// The API version.
+        #[arg(long, default_value = upload_clients::acs_chat::API_VERSION)]
+        api_version: String,
+    },
+}
+
+pub async fn run(command: AcsCommand, ctx: &Context<'_>) -> Result<Vec<Outcome>, Error> {
+    let AcsCommand::UploadImage {
+        files,
+        endpoint,
+        thread_id,
+        filename,
+        api_version,
+    } = command;
+    let credential = Credential::bearer(token(ctx.common, "ACS_ACCESS_TOKEN")?);
+    let acs = AcsChatClient::new(&endpoint, credential)?
+        .with_http_client(ctx.http.clone())
+        .with_api_version(api_version)
+        .with_retry(ctx.retry)
+        .with_timeouts(ctx.timeouts);
+    let sources = sources(&files, filename, ctx.common).await?;
+    let results = acs
+        .upload_many(&thread_id, &sources.1, files.concurrency)
+        .await;
+    Ok(outcomes(&sources, results, |source, image| Output {
+        human: format!(
+            "uploaded {} as image {}{}",
+            source.file_name(),
+            image.id,
+            image
+                .url
+                .as_ref()
+                .map(|u| format!(" ({u})"))
+                .unwrap_or_default()
+        ),
+        json: json!(image),
+    }))
+}

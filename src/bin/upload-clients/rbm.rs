@@ -1,0 +1,128 @@
+//! `upload-clients rbm`: RCS Business Messaging files, from a binary or from a public URL.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use upload_clients::auth::Credential;
+use upload_clients::rbm::{RbmFile, Region};
+use upload_clients::rbm_cache::UploadCache;
+use upload_clients::{Error, RbmClient};
+
+use crate::args::{Context, Files};
+use crate::credentials::rbm_credential;
+use crate::files::sources;
+use crate::output::{Outcome, Output, outcomes};
+
+#[derive(Args)]
+pub struct RbmEndpoint {
+    /// Another endpoint (e.g. a test server).
+    #[arg(long, conflicts_with = "region")]
+    endpoint: Option<String>,
+    /// A regional endpoint.
+    #[arg(long, value_enum)]
+    region: Option<Region>,
+    /// Remember uploads in this file and reuse a file's name instead of uploading it again
+    /// (entries are trusted for 55 days; RBM keeps files 60).
+    #[arg(long, value_name = "FILE")]
+    cache: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum RbmCommand {
+    /// Upload a file binary (image, audio, video or pdf).
+    Upload {
+        #[command(flatten)]
+        files: Files,
+        /// The agent's id.
+        #[arg(long)]
+        agent_id: String,
+        /// A public URL of a thumbnail image.
+        #[arg(long)]
+        thumbnail_url: Option<String>,
+        #[command(flatten)]
+        endpoint: RbmEndpoint,
+    },
+    /// Create a file from a public URL that RBM fetches.
+    UploadUrl {
+        /// The file's public URL.
+        #[arg(long)]
+        file_url: String,
+        /// The agent's id.
+        #[arg(long)]
+        agent_id: String,
+        /// A public URL of a thumbnail image.
+        #[arg(long)]
+        thumbnail_url: Option<String>,
+        #[command(flatten)]
+        endpoint: RbmEndpoint,
+    },
+}
+
+pub async fn run(command: RbmCommand, ctx: &Context<'_>) -> Result<Vec<Outcome>, Error> {
+    let credential = rbm_credential(ctx.common).await?;
+    match command {
+        RbmCommand::Upload {
+            files,
+            agent_id,
+            thumbnail_url,
+            endpoint,
+        } => {
+            let rbm = client(&credential, ctx, &endpoint).await?;
+            let sources = sources(&files, None, ctx.common).await?;
+            let results = rbm
+                .upload_many(
+                    &agent_id,
+                    &sources.1,
+                    thumbnail_url.as_deref(),
+                    files.concurrency,
+                )
+                .await;
+            Ok(outcomes(&sources, results, |_, file| file_output(file)))
+        }
+        RbmCommand::UploadUrl {
+            file_url,
+            agent_id,
+            thumbnail_url,
+            endpoint,
+        } => {
+            let result = client(&credential, ctx, &endpoint)
+                .await?
+                .create_from_url(&agent_id, &file_url, thumbnail_url.as_deref())
+                .await;
+            Ok(vec![Outcome {
+                label: file_url,
+                bytes: None,
+                result: result.map(file_output),
+            }])
+        }
+    }
+}
+
+fn file_output(file: RbmFile) -> Output {
+    Output {
+        human: format!("uploaded as {}", file.name),
+        json: json!(file),
+    }
+}
+
+/// The RBM client for the chosen endpoint or region, with the upload cache if asked for.
+async fn client(
+    credential: &Credential,
+    ctx: &Context<'_>,
+    options: &RbmEndpoint,
+) -> Result<RbmClient, Error> {
+    let rbm = RbmClient::new(credential.clone())?
+        .with_http_client(ctx.http.clone())
+        .with_retry(ctx.retry)
+        .with_timeouts(ctx.timeouts);
+    let rbm = match (&options.endpoint, options.region) {
+        (Some(url), _) => rbm.with_endpoint(url)?,
+        (None, Some(region)) => rbm.with_region(region)?,
+        (None, None) => rbm,
+    };
+    Ok(match &options.cache {
+        Some(path) => rbm.with_cache(UploadCache::open(path).await?),
+        None => rbm,
+    })
+}
