@@ -6,7 +6,7 @@ mod common;
 use httpmock::prelude::*;
 use upload_clients::generated::acs_chat::{Client, Error, types};
 
-const THREAD: &str = "19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2";
+use common::THREAD;
 
 #[tokio::test]
 async fn upload_chat_image_sends_the_exact_request_and_parses_201() {

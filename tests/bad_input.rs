@@ -22,7 +22,7 @@ use upload_clients::{
     AcsChatClient, AiAgentsClient, Error, MaiAgentClient, RbmClient, UploadSource,
 };
 
-const THREAD: &str = "19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2";
+use common::THREAD;
 const MIB: u64 = 1024 * 1024;
 
 /// The facade operations that take a file.
@@ -128,12 +128,6 @@ struct Files {
     over_agents: PathBuf,
 }
 
-fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, data).expect("write");
-    path
-}
-
 fn sparse(dir: &Path, name: &str, len: u64) -> PathBuf {
     let path = dir.join(name);
     std::fs::File::create(&path)
@@ -156,7 +150,7 @@ fn can_read(path: &Path) -> bool {
 /// exists the test fails: it never passes without an unreadable file.
 fn unreadable(dir: &Path) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
-    let locked = write(dir, "locked.pdf", b"%PDF-1.4\n%locked\n");
+    let locked = common::write(dir, "locked.pdf", b"%PDF-1.4\n%locked\n");
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
     if !can_read(&locked) {
         return locked;
@@ -192,12 +186,12 @@ fn files() -> Files {
     Files {
         missing: path.join("missing.png"),
         directory,
-        empty: write(path, "empty.png", b""),
+        empty: common::write(path, "empty.png", b""),
         unreadable: unreadable(path),
-        text: write(path, "notes.txt", b"just some words"),
-        exe: write(path, "tool.exe", b"MZ\x90\x00\x03\x00\x00\x00"),
-        png: write(path, "sample.png", common::PNG_1X1),
-        pdf: write(path, "report.pdf", b"%PDF-1.4\n%test\n"),
+        text: common::write(path, "notes.txt", b"just some words"),
+        exe: common::write(path, "tool.exe", b"MZ\x90\x00\x03\x00\x00\x00"),
+        png: common::write(path, "sample.png", common::PNG_1X1),
+        pdf: common::write(path, "report.pdf", b"%PDF-1.4\n%test\n"),
         over_acs: sparse(path, "huge.png", 20 * MIB + 1),
         over_rbm: sparse(path, "huge.mp4", 100 * MIB + 1),
         over_agents: sparse(path, "huge.pdf", 512 * MIB + 1),
@@ -250,7 +244,7 @@ async fn every_client_refuses_bad_files_before_sending_anything() {
     // fail before any byte goes out. (The presigned flow asks the API first, so it is not in
     // this list: its presign request would be sent.)
     for target in [Acs, Rbm, Agents, MaiDirect] {
-        let path = write(f.dir.path(), "vanishing.png", common::PNG_1X1);
+        let path = common::write(f.dir.path(), "vanishing.png", common::PNG_1X1);
         let source = UploadSource::from_path(&path).await.expect("readable");
         std::fs::remove_file(&path).expect("remove");
         refused(
@@ -272,7 +266,7 @@ async fn every_client_refuses_bad_files_before_sending_anything() {
                 "now it has more",
             ),
         ] {
-            let path = write(f.dir.path(), "changing.png", common::PNG_1X1);
+            let path = common::write(f.dir.path(), "changing.png", common::PNG_1X1);
             let source = UploadSource::from_path(&path).await.expect("readable");
             std::fs::write(&path, content).expect("rewrite");
             refused(
@@ -615,23 +609,19 @@ async fn presigned_answers_without_a_usable_url_or_fields_send_nothing_to_storag
 /// `as_nobody`; returns its exit status and stderr, after checking stdout is empty.
 async fn cli(args: Vec<String>, as_nobody: bool) -> (Option<i32>, String) {
     let output: Output = tokio::task::spawn_blocking(move || {
-        let binary = env!("CARGO_BIN_EXE_upload-clients");
         let mut command = if as_nobody {
             let mut command = Command::new("setpriv");
-            command.args(["--reuid=65534", "--regid=65534", "--clear-groups", binary]);
+            command.args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                common::cli_binary(),
+            ]);
+            common::scrub(&mut command);
             command
         } else {
-            Command::new(binary)
+            common::cli_command()
         };
-        for var in [
-            "ACS_ACCESS_TOKEN",
-            "RBM_ACCESS_TOKEN",
-            "AZURE_AI_ACCESS_TOKEN",
-            "MAIAGENT_API_KEY",
-            "GOOGLE_APPLICATION_CREDENTIALS",
-        ] {
-            command.env_remove(var);
-        }
         command
             .args(&args)
             .args(["--token", "cli-token", "--no-progress"])
@@ -957,7 +947,7 @@ async fn the_cli_exits_2_with_one_line_and_sends_nothing() {
 fn nobody_can_run_the_cli() -> bool {
     Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .args([env!("CARGO_BIN_EXE_upload-clients"), "--version"])
+        .args([common::cli_binary(), "--version"])
         .output()
         .is_ok_and(|output| output.status.success())
 }

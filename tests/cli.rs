@@ -3,25 +3,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use httpmock::prelude::*;
 
-const THREAD: &str = "19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2";
+use common::{THREAD, write};
 
-/// Runs the binary with `args` and no credential variables from the environment.
+/// Runs the binary with `args` and only the CLI variables in `env`.
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_upload-clients"));
-    for var in [
-        "ACS_ACCESS_TOKEN",
-        "RBM_ACCESS_TOKEN",
-        "AZURE_AI_ACCESS_TOKEN",
-        "MAIAGENT_API_KEY",
-    ] {
-        command.env_remove(var);
-    }
-    command
+    common::cli_command()
         .args(args)
         .envs(env.iter().copied())
         .output()
@@ -34,12 +24,6 @@ fn stdout(output: &Output) -> String {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, data).expect("write");
-    path
 }
 
 #[test]
@@ -626,7 +610,7 @@ fn ctrl_c_stops_an_upload_with_status_130() {
     let held = std::thread::spawn(move || listener.accept().map(|(stream, _)| stream));
     let dir = tempfile::tempdir().expect("tempdir");
     let png = write(dir.path(), "a.png", common::PNG_1X1);
-    let child = Command::new(env!("CARGO_BIN_EXE_upload-clients"))
+    let child = common::cli_command()
         .args([
             "rbm",
             "upload",

@@ -14,7 +14,7 @@ use upload_clients::{
     AcsChatClient, AiAgentsClient, Error, MaiAgentClient, RbmClient, UploadSource,
 };
 
-const THREAD: &str = "19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2";
+use common::THREAD;
 
 /// A mock that answers anything; the tests that use it check it was never called.
 async fn catch_all(server: &MockServer) -> httpmock::Mock<'_> {

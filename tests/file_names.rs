@@ -16,7 +16,7 @@ use upload_clients::auth::Credential;
 use upload_clients::retry::RetryPolicy;
 use upload_clients::{AcsChatClient, AiAgentsClient, MaiAgentClient, RbmClient, UploadSource};
 
-const THREAD: &str = "19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2";
+use common::THREAD;
 
 /// The names every path is tried with.
 fn names() -> Vec<String> {
@@ -390,12 +390,11 @@ async fn the_cli_sends_names_from_disk_exactly() {
         std::fs::write(dir.path().join(&name), common::PNG_1X1).expect("write");
     }
     let server = scripted::serve(vec![response("200 OK", &[], "")]).await;
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_upload-clients"))
+    let output = tokio::process::Command::from(common::cli_command())
         .args(["maiagent", "upload", "--dir"])
         .arg(dir.path())
         .args(["--endpoint", &server.url, "--token", "k", "--json"])
         .args(["--no-progress", "--attempts", "1"])
-        .env_remove("MAIAGENT_API_KEY")
         .output()
         .await
         .expect("runs");

@@ -66,6 +66,8 @@
 //!    `register` are also called one by one, so each is checked against Prism on its own.
 #![cfg(unix)]
 
+mod common;
+
 use std::io::{Read as _, Write as _};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt as _;
@@ -303,7 +305,7 @@ impl Prism {
         let log = dir.path().join("prism.log");
         // A port taken by someone else between `free_port` and Prism's bind: try another.
         for _ in 0..3 {
-            let port = free_port();
+            let port = common::free_port();
             let out = std::fs::File::create(&log).expect("log");
             let child = Command::new(&bin)
                 .arg("mock")
@@ -422,17 +424,7 @@ impl Prism {
     /// succeeded with no violations, and returns the JSON object it printed.
     #[track_caller]
     fn cli(&self, args: &[&str]) -> serde_json::Value {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_upload-clients"));
-        for var in [
-            "ACS_ACCESS_TOKEN",
-            "RBM_ACCESS_TOKEN",
-            "AZURE_AI_ACCESS_TOKEN",
-            "MAIAGENT_API_KEY",
-            "GOOGLE_APPLICATION_CREDENTIALS",
-        ] {
-            command.env_remove(var);
-        }
-        let output = command
+        let output = common::cli_command()
             .args(args)
             .args(["--json", "--no-progress", "--attempts", "1"])
             .output()
@@ -464,14 +456,6 @@ impl Drop for Prism {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 /// What the proxy saw Prism answer.
@@ -651,12 +635,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-fn write(dir: &Path, name: &str, data: &[u8]) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, data).expect("write");
-    path.to_str().expect("UTF-8 path").to_string()
-}
-
 // ---------------------------------------------------------------------------------------------
 // ACS Chat
 
@@ -689,7 +667,9 @@ fn acs_chat_upload_image_conforms() {
     );
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = write(dir.path(), "cat.png", PNG);
+    let file = common::write(dir.path(), "cat.png", PNG)
+        .display()
+        .to_string();
     let printed = prism.cli(&[
         "acs-chat",
         "upload-image",
@@ -812,7 +792,9 @@ fn rbm_upload_file_and_create_from_url_conform() {
     }
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = write(dir.path(), "cat.png", PNG);
+    let file = common::write(dir.path(), "cat.png", PNG)
+        .display()
+        .to_string();
     let endpoint = prism.url("");
     let printed = prism.cli(&[
         "rbm",
@@ -984,7 +966,9 @@ fn ai_agents_upload_get_and_wait_conform() {
     assert_eq!(info.id, AGENTS_FILE_ID);
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = write(dir.path(), "handbook.pdf", PDF);
+    let file = common::write(dir.path(), "handbook.pdf", PDF)
+        .display()
+        .to_string();
     for wait in [None, Some("--wait")] {
         let mut args = vec![
             "agents",
@@ -1189,7 +1173,9 @@ fn maiagent_upload_presign_and_register_conform() {
     stored.assert_calls(2);
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = write(dir.path(), "report.pdf", PDF);
+    let file = common::write(dir.path(), "report.pdf", PDF)
+        .display()
+        .to_string();
     let upload = [
         "maiagent",
         "upload",

@@ -7,7 +7,7 @@
 mod common;
 
 use std::io::Write as _;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -54,14 +54,6 @@ fn venv() -> PathBuf {
     venv
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
 /// moto's server, killed (by PID) when dropped.
 struct Moto {
     child: Child,
@@ -71,7 +63,7 @@ struct Moto {
 impl Moto {
     fn start() -> Self {
         let venv = venv();
-        let port = free_port();
+        let port = common::free_port();
         let child = Command::new(venv.join("bin/moto_server"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())

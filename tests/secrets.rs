@@ -22,7 +22,7 @@ use upload_clients::{
     AcsChatClient, AiAgentsClient, Error, MaiAgentClient, RbmClient, UploadSource,
 };
 
-const THREAD: &str = "19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2";
+use common::THREAD;
 
 const ACS_TOKEN: &str = "acs-SECRET-token-3f9a1c";
 const RBM_TOKEN: &str = "rbm-SECRET-token-77be02";

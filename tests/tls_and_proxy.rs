@@ -19,7 +19,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use upload_clients::auth::Credential;
 use upload_clients::{AcsChatClient, Error, UploadSource};
 
-const THREAD: &str = "19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2";
+use common::THREAD;
 const TOKEN: &str = "acs-token-that-must-stay-private";
 
 fn fixture(name: &str) -> PathBuf {
@@ -83,28 +83,13 @@ fn png() -> UploadSource {
     UploadSource::from_bytes(common::PNG_1X1.to_vec(), "cat.png")
 }
 
-/// Runs the CLI's ACS upload against `endpoint` with `env`, and no proxy or CA settings but
-/// those given.
+/// Runs the CLI's ACS upload against `endpoint` with `env`, and no credential, proxy or CA
+/// settings but those given.
 async fn cli(endpoint: &str, env: &[(&str, String)]) -> Output {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("cat.png");
     std::fs::write(&file, common::PNG_1X1).expect("write");
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_upload-clients"));
-    for var in [
-        "ACS_ACCESS_TOKEN",
-        "SSL_CERT_FILE",
-        "SSL_CERT_DIR",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "NO_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-        "no_proxy",
-    ] {
-        command.env_remove(var);
-    }
+    let mut command = tokio::process::Command::from(common::cli_command());
     command
         .args(["acs-chat", "upload-image"])
         .arg(&file)

@@ -4,7 +4,71 @@
 pub mod counting;
 pub mod scripted;
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
 use httpmock::HttpMockRequest;
+
+/// The thread id of ACS's own sample request.
+pub const THREAD: &str = "19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2";
+
+/// Writes `data` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, data).expect("write");
+    path
+}
+
+/// A port on 127.0.0.1 that was free a moment ago (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// The variables the CLI reads (credentials, CAs, proxies): a test's run of the CLI sees only
+/// those the test sets, never the ones of the machine running the tests.
+pub const CLI_ENV: &[&str] = &[
+    "ACS_ACCESS_TOKEN",
+    "RBM_ACCESS_TOKEN",
+    "AZURE_AI_ACCESS_TOKEN",
+    "MAIAGENT_API_KEY",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+];
+
+/// The CLI binary (built for the tests that have the `cli` feature).
+#[cfg(feature = "cli")]
+pub fn cli_binary() -> &'static str {
+    env!("CARGO_BIN_EXE_upload-clients")
+}
+
+/// Removes [`CLI_ENV`] from `command`'s environment.
+pub fn scrub(command: &mut Command) -> &mut Command {
+    for var in CLI_ENV {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// The CLI binary as a command, with none of [`CLI_ENV`] set.
+#[cfg(feature = "cli")]
+pub fn cli_command() -> Command {
+    let mut command = Command::new(cli_binary());
+    scrub(&mut command);
+    command
+}
 
 /// A 1×1 PNG, the image of the ACS sample request.
 pub const PNG_1X1: &[u8] = &[
