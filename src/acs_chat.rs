@@ -5,11 +5,12 @@ use progenitor_client::ClientInfo;
 use url::Url;
 
 use crate::auth::Credential;
+use crate::checks::{check_id, parse_endpoint};
 use crate::error::ApiErrorBody;
 use crate::generated::acs_chat::{Client, types};
 use crate::hooks::Hooks;
 use crate::options::{ClientOptions, option_setters};
-use crate::transport::{check_id, default_client, parse_endpoint};
+use crate::transport::default_client;
 use crate::{Error, Limits, UploadSource};
 
 /// The API version the spec describes.

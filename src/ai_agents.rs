@@ -6,12 +6,13 @@ use std::time::Duration;
 use progenitor_client::ClientInfo;
 
 use crate::auth::Credential;
+use crate::checks::{check_id, parse_endpoint};
 use crate::error::ApiErrorBody;
 use crate::ext::AiAgentsFilesExt;
 use crate::generated::ai_agents_files::{Client, types};
 use crate::hooks::Hooks;
 use crate::options::{ClientOptions, option_setters};
-use crate::transport::{check_id, default_client, parse_endpoint};
+use crate::transport::default_client;
 use crate::{Error, Limits, UploadSource};
 
 pub use types::{FileInfo, FilePurpose, FileState, KnownFilePurpose, KnownFileState};

@@ -5,18 +5,6 @@ use std::fmt;
 
 use reqwest::header::HeaderMap;
 
-/// Headers that carry a vendor's request id, in the order they are looked for.
-const REQUEST_ID_HEADERS: &[&str] = &[
-    "x-ms-request-id",
-    "apim-request-id",
-    "x-request-id",
-    "x-amz-request-id",
-    "x-goog-request-id",
-];
-
-/// How much of an unparsed error body an error keeps.
-const RAW_BODY_LIMIT: usize = 2048;
-
 /// Everything that can go wrong in an upload.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -151,8 +139,8 @@ impl Error {
         Self::Api(Box::new(ApiError {
             api,
             status,
-            request_id: request_id(headers),
-            retry_after: crate::retry::retry_after(headers),
+            request_id: crate::response::request_id(headers),
+            retry_after: crate::response::retry_after(headers),
             body,
         }))
     }
@@ -167,10 +155,10 @@ impl Error {
         use progenitor_client::Error as G;
         match error {
             G::InvalidRequest(message) => Self::InvalidInput(message),
-            G::ResponseBodyError(e) if crate::transport::is_over_limit(&e) => {
+            G::ResponseBodyError(e) if crate::response::is_over_limit(&e) => {
                 let body = format!(
                     "the response body is larger than {} bytes and was not read further",
-                    crate::transport::RESPONSE_BODY_LIMIT
+                    crate::response::RESPONSE_BODY_LIMIT
                 );
                 match last_response() {
                     Some((status, headers)) if status >= 400 => {
@@ -189,18 +177,21 @@ impl Error {
             G::InvalidResponsePayload(bytes, e) => {
                 // An error status whose body is not the vendor's JSON: keep the status.
                 match last_response() {
-                    Some((status, headers)) if status >= 400 => {
-                        Self::api_status(api, status, &headers, ApiErrorBody::Raw(truncate(&bytes)))
-                    }
+                    Some((status, headers)) if status >= 400 => Self::api_status(
+                        api,
+                        status,
+                        &headers,
+                        ApiErrorBody::Raw(crate::response::truncate(&bytes)),
+                    ),
                     _ => Self::InvalidResponse {
                         api,
-                        message: format!("{e} in {:?}", truncate(&bytes)),
+                        message: format!("{e} in {:?}", crate::response::truncate(&bytes)),
                     },
                 }
             }
             G::UnexpectedResponse(response) => {
                 let (status, headers) = (response.status().as_u16(), response.headers().clone());
-                let body = read_capped(response).await;
+                let body = crate::response::read_capped(response).await;
                 Self::api_status(api, status, &headers, ApiErrorBody::Raw(body))
             }
             // Only the crate's hooks produce `Custom`, for a credential that could not be had.
@@ -381,33 +372,10 @@ fn transport_hint(error: &reqwest::Error) -> &'static str {
     }
 }
 
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    REQUEST_ID_HEADERS
-        .iter()
-        .find_map(|name| headers.get(*name)?.to_str().ok().map(str::to_owned))
-}
-
-fn truncate(bytes: &[u8]) -> String {
-    let end = bytes.len().min(RAW_BODY_LIMIT);
-    String::from_utf8_lossy(&bytes[..end]).into_owned()
-}
-
 /// The status and headers of the response the current attempt received, if any.
 fn last_response() -> Option<(u16, HeaderMap)> {
     crate::hooks::LAST_RESPONSE
         .try_with(|last| last.borrow().clone())
         .ok()
         .flatten()
-}
-
-/// Reads at most [`RAW_BODY_LIMIT`] bytes of a body, never the whole of a large one.
-pub(crate) async fn read_capped(mut response: reqwest::Response) -> String {
-    let mut body = Vec::new();
-    while body.len() < RAW_BODY_LIMIT {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            _ => break,
-        }
-    }
-    truncate(&body)
 }

@@ -58,8 +58,7 @@ impl ServiceAccountKey {
             .map_err(|e| Error::InvalidInput(format!("not a service-account key: {e}")))?;
         let uri = url::Url::parse(&key.token_uri)
             .map_err(|e| Error::InvalidInput(format!("the key's token_uri is not a URL: {e}")))?;
-        if uri.scheme() != "https"
-            && !(uri.scheme() == "http" && crate::transport::is_loopback(&uri))
+        if uri.scheme() != "https" && !(uri.scheme() == "http" && crate::checks::is_loopback(&uri))
         {
             return Err(Error::InvalidInput(
                 "the key's token_uri must be https:// (http:// only on loopback)".into(),

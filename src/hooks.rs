@@ -71,7 +71,7 @@ macro_rules! client_hooks {
                     api = $api,
                     operation = info.operation_id,
                     method = %request.method(),
-                    url = %crate::transport::shown_url(request.url()),
+                    url = %crate::redact::shown_url(request.url()),
                     "sending request"
                 );
                 self.inner()
@@ -86,7 +86,7 @@ macro_rules! client_hooks {
                 _info: &OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
                 let response = self.client().execute(request).await?;
-                Ok(crate::transport::cap_response(response))
+                Ok(crate::response::cap_response(response))
             }
 
             async fn post<E>(

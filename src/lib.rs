@@ -92,6 +92,7 @@ pub mod acs_chat;
 pub mod ai_agents;
 pub mod auth;
 pub mod bulk;
+pub mod checks;
 pub mod error;
 pub mod ext;
 pub mod file_name;
@@ -111,6 +112,8 @@ pub mod presigned_post;
 pub mod rbm;
 #[cfg(feature = "rbm")]
 pub mod rbm_cache;
+pub mod redact;
+pub mod response;
 pub mod retry;
 pub mod source;
 pub mod timeouts;

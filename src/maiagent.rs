@@ -5,6 +5,7 @@
 use progenitor_client::ClientInfo;
 
 use crate::auth::Credential;
+use crate::checks::{check_id, parse_endpoint};
 use crate::error::ApiErrorBody;
 use crate::ext::MaiAgentAttachmentsExt;
 use crate::ext::maiagent_attachments::UploadForm;
@@ -13,7 +14,7 @@ use crate::hooks::Hooks;
 use crate::options::{ClientOptions, option_setters};
 use crate::presigned_policy::Policy;
 use crate::presigned_post::{self, PresignedPost};
-use crate::transport::{check_id, default_client, parse_endpoint};
+use crate::transport::default_client;
 use crate::{Error, Limits, UploadSource};
 
 /// The API's base URL with the base path of MaiAgent's page. MaiAgent's official examples and
@@ -280,28 +281,17 @@ impl MaiAgentClient {
                 (error, _) => error,
             })?
             .into_inner();
-        // Checked here, not left to the storage upload, so that it is the API's error and
-        // nothing is sent to storage.
-        crate::transport::check_public_url("presigned POST url", &post.url).map_err(|_| {
-            Error::InvalidResponse {
-                api: "maiagent",
-                message: format!(
-                    "the presigned POST url {:?} is not an http:// or https:// URL; nothing was sent to storage",
-                    post.url
-                ),
-            }
-        })?;
-        if post.fields.is_empty() {
-            return Err(Error::InvalidResponse {
-                api: "maiagent",
-                message: "the presigned POST has no form fields; nothing was sent to storage"
-                    .into(),
-            });
-        }
-        Ok(PresignedPost {
+        let post = PresignedPost {
             url: post.url,
             fields: post.fields,
-        })
+        };
+        // Checked here, not left to the storage upload, so that it is the API's error and
+        // nothing is sent to storage.
+        post.check().map_err(|reason| Error::InvalidResponse {
+            api: "maiagent",
+            message: format!("{reason}; nothing was sent to storage"),
+        })?;
+        Ok(post)
     }
 
     /// Registers a file already in storage under `key` as an attachment named `filename`, on

@@ -10,17 +10,11 @@ use std::fmt;
 use indexmap::IndexMap;
 use serde::Deserialize;
 
-use crate::error::{StorageError, read_capped, request_id};
+use crate::error::StorageError;
 use crate::multipart::Form;
+use crate::redact::{is_secret_field, redact_values};
+use crate::response::{read_capped, request_id};
 use crate::{Error, UploadSource};
-
-/// Fields whose values authorise the upload and are left out of `Debug` output.
-const SECRET_FIELDS: &[&str] = &[
-    "policy",
-    "x-amz-signature",
-    "signature",
-    "x-amz-security-token",
-];
 
 /// A presigned POST: where to send the form and the fields to send with the file.
 ///
@@ -76,18 +70,37 @@ impl PresignedPost {
     }
 }
 
+impl PresignedPost {
+    /// The one check of a presigned POST, before anything goes to storage: its URL is an
+    /// `http(s)://` URL with a host and it has form fields. The error says which failed; the
+    /// caller says whose fault it is (the API's answer, or the caller's input).
+    pub fn check(&self) -> Result<url::Url, String> {
+        let url =
+            crate::checks::check_public_url("the presigned POST url", &self.url).map_err(|_| {
+                format!(
+                    "the presigned POST url {:?} is not an http:// or https:// URL",
+                    crate::redact::shown_url_text(&self.url)
+                )
+            })?;
+        if self.fields.is_empty() {
+            return Err("the presigned POST has no form fields".into());
+        }
+        Ok(url)
+    }
+}
+
 impl fmt::Debug for PresignedPost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fields: Vec<(&str, &str)> = self
             .fields
             .iter()
             .map(|(k, v)| {
-                let secret = SECRET_FIELDS.contains(&k.to_ascii_lowercase().as_str());
+                let secret = is_secret_field(k);
                 (k.as_str(), if secret { "<redacted>" } else { v.as_str() })
             })
             .collect();
         f.debug_struct("PresignedPost")
-            .field("url", &crate::transport::shown_url_text(&self.url))
+            .field("url", &crate::redact::shown_url_text(&self.url))
             .field("fields", &fields)
             .finish()
     }
@@ -137,12 +150,7 @@ pub async fn upload(
     post: &PresignedPost,
     source: &UploadSource,
 ) -> Result<StoredObject, Error> {
-    let url = crate::transport::check_public_url("presigned POST url", &post.url)?;
-    if post.fields.is_empty() {
-        return Err(Error::InvalidInput(
-            "the presigned POST has no form fields".into(),
-        ));
-    }
+    let url = post.check().map_err(Error::InvalidInput)?;
     if source.len().is_none() {
         return Err(Error::InvalidInput(
             "a presigned POST needs the file's length (storage refuses chunked uploads); give the stream's length"
@@ -154,7 +162,7 @@ pub async fn upload(
         form = form.text(name.clone(), value.clone());
     }
     let (content_type, body) = form.part("file", source.part().await?).into_body();
-    tracing::debug!(url = %crate::transport::shown_url(&url), fields = post.fields.len(), "posting form to storage");
+    tracing::debug!(url = %crate::redact::shown_url(&url), fields = post.fields.len(), "posting form to storage");
     let response = http
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, content_type)
@@ -213,7 +221,10 @@ fn storage_error(
     let message = parsed
         .message
         .or_else(|| raw.filter(|b| !b.trim().is_empty()).map(str::to_owned))
-        .map(|message| redact_secret_fields(message, post));
+        .map(|message| {
+            let secrets = post.fields.iter().filter(|(name, _)| is_secret_field(name));
+            redact_values(message, secrets.map(|(_, value)| value.as_str()))
+        });
     StorageError {
         status,
         code: parsed.code,
@@ -228,30 +239,6 @@ fn xml_element(body: &str, name: &str) -> Option<String> {
     let len = body[start..].find(&format!("</{name}>"))?;
     let text = quick_xml::escape::unescape(&body[start..start + len]).ok()?;
     Some(text.trim().to_string()).filter(|t| !t.is_empty())
-}
-
-/// `text` with the value of every secret field of `post` replaced by `<redacted>`, and so is
-/// the start of one that the cap cut off at the end of `text`. Values shorter than 8 bytes
-/// are left alone: no real policy or signature is that short, and replacing them would mangle
-/// ordinary words.
-fn redact_secret_fields(mut text: String, post: &PresignedPost) -> String {
-    const SHORTEST: usize = 8;
-    for (name, value) in &post.fields {
-        if !SECRET_FIELDS.contains(&name.to_ascii_lowercase().as_str()) || value.len() < SHORTEST {
-            continue;
-        }
-        if text.contains(value.as_str()) {
-            text = text.replace(value.as_str(), "<redacted>");
-        }
-        let cut = (SHORTEST..value.len().min(text.len() + 1))
-            .rev()
-            .find(|&n| value.get(..n).is_some_and(|start| text.ends_with(start)));
-        if let Some(n) = cut {
-            text.truncate(text.len() - n);
-            text.push_str("<redacted>");
-        }
-    }
-    text
 }
 
 #[cfg(test)]

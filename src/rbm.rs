@@ -4,13 +4,14 @@
 use progenitor_client::ClientInfo;
 
 use crate::auth::Credential;
+use crate::checks::{check_id, check_public_url, parse_endpoint};
 use crate::error::ApiErrorBody;
 use crate::ext::RbmFilesExt;
 use crate::generated::rbm_files::{Client, types};
 use crate::hooks::Hooks;
 use crate::options::{ClientOptions, option_setters};
 use crate::rbm_cache::UploadCache;
-use crate::transport::{check_id, check_public_url, default_client, parse_endpoint};
+use crate::transport::default_client;
 use crate::{Error, Limits, UploadSource};
 
 /// An RBM endpoint: the global one or a regional one (with the `cli` feature, also the CLI's

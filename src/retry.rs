@@ -8,9 +8,8 @@
 //! certificate the client refuses, and a request that cannot be built.
 
 use std::future::Future;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 
 use crate::timeouts::Timeouts;
@@ -136,71 +135,9 @@ fn retryable(error: &Error) -> Option<Option<Duration>> {
     }
 }
 
-/// The wait a response asks for: `retry-after-ms`, `x-ms-retry-after-ms`, then `Retry-After`
-/// in seconds or as an HTTP-date.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let header = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
-    for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
-        if let Some(ms) = header(name).and_then(|v| v.parse::<u64>().ok()) {
-            return Some(Duration::from_millis(ms));
-        }
-    }
-    let value = header("retry-after")?;
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        pairs
-            .iter()
-            .map(|(k, v)| {
-                (
-                    reqwest::header::HeaderName::from_static(k),
-                    v.parse().unwrap(),
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn retry_after_forms() {
-        assert_eq!(
-            retry_after(&headers(&[("retry-after-ms", "250"), ("retry-after", "9")])),
-            Some(Duration::from_millis(250))
-        );
-        assert_eq!(
-            retry_after(&headers(&[("x-ms-retry-after-ms", "1500")])),
-            Some(Duration::from_millis(1500))
-        );
-        assert_eq!(
-            retry_after(&headers(&[("retry-after", "3")])),
-            Some(Duration::from_secs(3))
-        );
-        let in_two = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3));
-        let wait = retry_after(&headers(&[("retry-after", &in_two)])).unwrap();
-        assert!(
-            wait <= Duration::from_secs(3) && wait >= Duration::from_secs(1),
-            "{wait:?}"
-        );
-        assert_eq!(
-            retry_after(&headers(&[(
-                "retry-after",
-                "Wed, 21 Oct 2015 07:28:00 GMT"
-            )])),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
-    }
 
     #[test]
     fn a_request_that_cannot_be_built_is_not_retried() {

@@ -5,7 +5,7 @@ use clap::Subcommand;
 use serde_json::json;
 use upload_clients::ai_agents::{FilePurpose, WaitOptions, parse_purpose};
 use upload_clients::auth::Credential;
-use upload_clients::transport::check_id;
+use upload_clients::checks::check_id;
 use upload_clients::{AiAgentsClient, Error};
 
 use crate::args::{Context, Files};

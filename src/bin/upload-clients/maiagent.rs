@@ -4,8 +4,8 @@
 use clap::Subcommand;
 use serde_json::json;
 use upload_clients::auth::Credential;
+use upload_clients::checks::check_id;
 use upload_clients::maiagent::Attachment;
-use upload_clients::transport::check_id;
 use upload_clients::{Error, MaiAgentClient};
 
 use crate::args::{Context, Files};

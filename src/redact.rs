@@ -1,0 +1,101 @@
+//! What logs, errors and `Debug` output may show of a URL or a presigned form: never a user
+//! name, a password, a query value that may be a signature, or the form's policy and signature.
+
+use url::Url;
+
+/// Query parameters whose values [`shown_url`] keeps: API versions and ids, never secrets.
+const SHOWN_QUERY_KEYS: &[&str] = &["api-version", "agentId"];
+
+/// `url` as logs and errors show it: without user name or password, without fragment, and with
+/// the value of every query parameter except `api-version` and `agentId` replaced by `…`. A
+/// signed URL (a presigned storage URL, a `thumbnailUrl` with a signature) carries its secret
+/// in the query.
+///
+/// ```
+/// use url::Url;
+/// use upload_clients::redact::shown_url;
+///
+/// let url = Url::parse("https://u:pw@rbm.example/upload/v1/files?agentId=a1&thumbnailUrl=https%3A%2F%2Fcdn%2Ft.png%3FX-Amz-Signature%3Ds3cr3t#f").unwrap();
+/// assert_eq!(shown_url(&url), "https://rbm.example/upload/v1/files?agentId=a1&thumbnailUrl=…");
+/// ```
+pub fn shown_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_fragment(None);
+    shown.set_query(None);
+    let mut text = shown.to_string();
+    let mut separator = '?';
+    for (key, value) in url.query_pairs() {
+        text.push(separator);
+        separator = '&';
+        let key: String = url::form_urlencoded::byte_serialize(key.as_bytes()).collect();
+        text.push_str(&key);
+        text.push('=');
+        if SHOWN_QUERY_KEYS.contains(&key.as_str()) {
+            text.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+        } else {
+            text.push('…');
+        }
+    }
+    text
+}
+
+/// [`shown_url`] of a URL given as text; text that does not parse is shown up to its query or
+/// fragment, where a signed URL carries its signature.
+pub(crate) fn shown_url_text(text: &str) -> String {
+    Url::parse(text).map_or_else(
+        |_| {
+            text.split(['?', '#'])
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        },
+        |url| shown_url(&url),
+    )
+}
+
+/// Presigned-form fields whose values authorise an upload: never shown in `Debug` output or
+/// errors.
+const SECRET_FIELDS: &[&str] = &[
+    "policy",
+    "x-amz-signature",
+    "signature",
+    "x-amz-security-token",
+];
+
+/// Whether the presigned-form field `name` (any case) holds a secret.
+///
+/// ```
+/// assert!(upload_clients::redact::is_secret_field("X-Amz-Signature"));
+/// assert!(!upload_clients::redact::is_secret_field("key"));
+/// ```
+pub fn is_secret_field(name: &str) -> bool {
+    SECRET_FIELDS.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// `text` with every one of `secrets` replaced by `<redacted>`, and so is the start of one that
+/// a cap cut off at the end of `text`. Values shorter than 8 bytes are left alone: no real
+/// policy or signature is that short, and replacing them would mangle ordinary words.
+pub(crate) fn redact_values<'a>(
+    mut text: String,
+    secrets: impl IntoIterator<Item = &'a str>,
+) -> String {
+    const SHORTEST: usize = 8;
+    for value in secrets {
+        if value.len() < SHORTEST {
+            continue;
+        }
+        if text.contains(value) {
+            text = text.replace(value, "<redacted>");
+        }
+        let cut = (SHORTEST..value.len().min(text.len() + 1))
+            .rev()
+            .find(|&n| value.get(..n).is_some_and(|start| text.ends_with(start)));
+        if let Some(n) = cut {
+            text.truncate(text.len() - n);
+            text.push_str("<redacted>");
+        }
+    }
+    text
+}
