@@ -139,7 +139,7 @@ impl AcsChatClient {
             .body(source.body().await?)
             .send()
             .await;
-        let response = Error::check_generated("acs-chat", ApiErrorBody::AcsChat, response).await?;
+        let response = crate::attempt::check("acs-chat", ApiErrorBody::AcsChat, response).await?;
         let url = response
             .headers()
             .get(reqwest::header::LOCATION)

@@ -174,7 +174,7 @@ impl AiAgentsClient {
             .file(source.part().await?)
             .send()
             .await;
-        let info = Error::check_generated("ai-agents", ApiErrorBody::AiAgents, response).await?;
+        let info = crate::attempt::check("ai-agents", ApiErrorBody::AiAgents, response).await?;
         Ok(info.into_inner())
     }
 
@@ -193,7 +193,7 @@ impl AiAgentsClient {
             .api_version(self.api_version.as_str())
             .send()
             .await;
-        let info = Error::check_generated("ai-agents", ApiErrorBody::AiAgents, response).await?;
+        let info = crate::attempt::check("ai-agents", ApiErrorBody::AiAgents, response).await?;
         Ok(info.into_inner())
     }
 

@@ -57,6 +57,15 @@ pub enum Error {
     /// The credential could not be obtained or used.
     #[error("authentication failed: {0}")]
     Auth(String),
+    /// A credential's token endpoint could not be reached; retried like any network error.
+    #[error("cannot reach the token endpoint {url}: {}; {}", causes(.source), transport_hint(.source))]
+    TokenEndpoint {
+        /// The token endpoint.
+        url: String,
+        /// Why it could not be reached.
+        #[source]
+        source: reqwest::Error,
+    },
     /// The operation failed on every attempt the retry policy allowed.
     #[error("gave up after {attempts} attempts: {source}")]
     RetriesExhausted {
@@ -75,9 +84,15 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
-    /// The upload source could not be read.
-    #[error("cannot read the file: {0}")]
-    Io(#[from] std::io::Error),
+    /// The RBM upload cache file could not be written.
+    #[error("cannot write the upload cache {}: {source}; check the directory's permissions and free space", path.display())]
+    Cache {
+        /// The cache file.
+        path: std::path::PathBuf,
+        /// Why it could not be written.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -122,18 +137,6 @@ impl Error {
         }
     }
 
-    /// The response of a generated operation of `api`, or the facade's error for its failure.
-    pub(crate) async fn check_generated<T, E>(
-        api: &'static str,
-        wrap: fn(E) -> ApiErrorBody,
-        result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
-    ) -> Result<progenitor_client::ResponseValue<T>, Self> {
-        match result {
-            Ok(response) => Ok(response),
-            Err(e) => Err(Self::from_generated(api, e, wrap).await),
-        }
-    }
-
     /// `Api` for an error `status` of `api` with its response `headers` and `body`.
     fn api_status(api: &'static str, status: u16, headers: &HeaderMap, body: ApiErrorBody) -> Self {
         Self::Api(Box::new(ApiError {
@@ -151,7 +154,12 @@ impl Error {
         api: &'static str,
         error: progenitor_client::Error<E>,
         wrap: fn(E) -> ApiErrorBody,
+        observed: Observed,
     ) -> Self {
+        let Observed {
+            last_response,
+            credential_error,
+        } = observed;
         use progenitor_client::Error as G;
         match error {
             G::InvalidRequest(message) => Self::InvalidInput(message),
@@ -160,7 +168,7 @@ impl Error {
                     "the response body is larger than {} bytes and was not read further",
                     crate::response::RESPONSE_BODY_LIMIT
                 );
-                match last_response() {
+                match last_response {
                     Some((status, headers)) if status >= 400 => {
                         Self::api_status(api, status, &headers, ApiErrorBody::Raw(body))
                     }
@@ -176,7 +184,7 @@ impl Error {
             }
             G::InvalidResponsePayload(bytes, e) => {
                 // An error status whose body is not the vendor's JSON: keep the status.
-                match last_response() {
+                match last_response {
                     Some((status, headers)) if status >= 400 => Self::api_status(
                         api,
                         status,
@@ -194,10 +202,20 @@ impl Error {
                 let body = crate::response::read_capped(response).await;
                 Self::api_status(api, status, &headers, ApiErrorBody::Raw(body))
             }
-            // Only the crate's hooks produce `Custom`, for a credential that could not be had.
-            G::Custom(message) => Self::Auth(message),
+            // Only the crate's hooks produce `Custom`, for a credential that could not be had:
+            // the attempt kept its error whole (a token endpoint out of reach is retried).
+            G::Custom(message) => credential_error.unwrap_or(Self::Auth(message)),
         }
     }
+}
+
+/// What the attempt that got an error observed, beside the error itself.
+#[derive(Debug, Default)]
+pub(crate) struct Observed {
+    /// The status and headers of the last response.
+    pub(crate) last_response: Option<(u16, HeaderMap)>,
+    /// The error a credential gave, whole.
+    pub(crate) credential_error: Option<Error>,
 }
 
 /// An error status from an API, with the vendor's error body.
@@ -370,12 +388,4 @@ fn transport_hint(error: &reqwest::Error) -> &'static str {
     } else {
         "check the endpoint URL, the connection and any proxy (HTTPS_PROXY, NO_PROXY)"
     }
-}
-
-/// The status and headers of the response the current attempt received, if any.
-fn last_response() -> Option<(u16, HeaderMap)> {
-    crate::hooks::LAST_RESPONSE
-        .try_with(|last| last.borrow().clone())
-        .ok()
-        .flatten()
 }

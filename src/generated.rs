@@ -82,6 +82,7 @@ impl FacadeOperation {
 #[cfg(feature = "acs-chat")]
 pub mod acs_chat {
     include!(concat!(env!("OUT_DIR"), "/acs_chat.rs"));
+    crate::hooks::client_hooks!("acs-chat");
 }
 
 /// Google RCS Business Messaging: `files.create` (`specs/rbm-files.yaml`), both the Upload URI
@@ -89,6 +90,7 @@ pub mod acs_chat {
 #[cfg(feature = "rbm")]
 pub mod rbm_files {
     include!(concat!(env!("OUT_DIR"), "/rbm_files.rs"));
+    crate::hooks::client_hooks!("rbm");
 }
 
 /// Azure AI Foundry Agents: Files - Upload File and Get File (`specs/ai-agents-files.yaml`,
@@ -96,6 +98,7 @@ pub mod rbm_files {
 #[cfg(feature = "ai-agents")]
 pub mod ai_agents_files {
     include!(concat!(env!("OUT_DIR"), "/ai_agents_files.rs"));
+    crate::hooks::client_hooks!("ai-agents");
 }
 
 /// MaiAgent: attachments, presigned upload URLs and conversation attachments
@@ -103,4 +106,5 @@ pub mod ai_agents_files {
 #[cfg(feature = "maiagent")]
 pub mod maiagent_attachments {
     include!(concat!(env!("OUT_DIR"), "/maiagent_attachments.rs"));
+    crate::hooks::client_hooks!("maiagent");
 }

@@ -182,11 +182,9 @@ impl GoogleServiceAccount {
             ])
             .send()
             .await
-            .map_err(|e| {
-                Error::Auth(format!(
-                    "cannot reach the token endpoint {}: {e}",
-                    self.key.token_uri
-                ))
+            .map_err(|source| Error::TokenEndpoint {
+                url: self.key.token_uri.clone(),
+                source: source.without_url(),
             })?;
         let status = response.status();
         let body = response

@@ -8,16 +8,7 @@
 
 use std::sync::Arc;
 
-use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
-
 use crate::auth::Credential;
-
-tokio::task_local! {
-    /// The status and headers of the last response an operation received in this task, set by
-    /// the `post` hook while the retry loop runs an attempt. It lets an error body that is not
-    /// the JSON the spec promises still be reported with its status, request id and wait.
-    pub(crate) static LAST_RESPONSE: std::cell::RefCell<Option<(u16, reqwest::header::HeaderMap)>>;
-}
 
 /// What a generated client needs beyond its base URL: the credential for its API.
 ///
@@ -49,7 +40,10 @@ impl Hooks {
         Self::default()
     }
 
-    async fn authorize(&self, request: &mut reqwest::Request) -> Result<(), crate::Error> {
+    pub(crate) async fn authorize(
+        &self,
+        request: &mut reqwest::Request,
+    ) -> Result<(), crate::Error> {
         if let Some(credential) = &self.credential {
             let (name, value) = credential.header().await?;
             request.headers_mut().insert(name, value);
@@ -58,15 +52,16 @@ impl Hooks {
     }
 }
 
-/// Implements the hooks for one generated client.
+/// Implements the hooks for the generated `Client` in scope (invoked in each module of
+/// [`crate::generated`], so this module does not depend on the generated code).
 macro_rules! client_hooks {
-    ($module:ident, $api:literal) => {
-        impl ClientHooks<Hooks> for crate::generated::$module::Client {
+    ($api:literal) => {
+        impl progenitor_client::ClientHooks<crate::hooks::Hooks> for Client {
             async fn pre<E>(
                 &self,
                 request: &mut reqwest::Request,
-                info: &OperationInfo,
-            ) -> Result<(), Error<E>> {
+                info: &progenitor_client::OperationInfo,
+            ) -> Result<(), progenitor_client::Error<E>> {
                 tracing::debug!(
                     api = $api,
                     operation = info.operation_id,
@@ -74,31 +69,35 @@ macro_rules! client_hooks {
                     url = %crate::redact::shown_url(request.url()),
                     "sending request"
                 );
-                self.inner()
+                // progenitor takes only text here; the attempt keeps the error whole.
+                progenitor_client::ClientInfo::inner(self)
                     .authorize(request)
                     .await
-                    .map_err(|e| Error::Custom(e.to_string()))
+                    .map_err(|e| progenitor_client::Error::Custom(crate::attempt::Attempt::record_credential_error(e)))
             }
 
             async fn exec(
                 &self,
                 request: reqwest::Request,
-                _info: &OperationInfo,
+                _info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                let response = self.client().execute(request).await?;
+                let response = progenitor_client::ClientInfo::client(self).execute(request).await?;
                 Ok(crate::response::cap_response(response))
             }
 
             async fn post<E>(
                 &self,
                 result: &reqwest::Result<reqwest::Response>,
-                info: &OperationInfo,
-            ) -> Result<(), Error<E>> {
-                crate::timeouts::Activity::touch_current();
-                if let Ok(response) = result {
-                    let _ = LAST_RESPONSE.try_with(|last| {
-                        *last.borrow_mut() = Some((response.status().as_u16(), response.headers().clone()));
-                    });
+                info: &progenitor_client::OperationInfo,
+            ) -> Result<(), progenitor_client::Error<E>> {
+                // The status and headers let an error body that is not the vendor's JSON still be
+                // told with its status, request id and wait.
+                match result {
+                    Ok(response) => crate::attempt::Attempt::record_response(
+                        response.status().as_u16(),
+                        response.headers(),
+                    ),
+                    Err(_) => crate::attempt::Attempt::touch_current(),
                 }
                 match result {
                     Ok(response) => tracing::debug!(
@@ -120,11 +119,4 @@ macro_rules! client_hooks {
     };
 }
 
-#[cfg(feature = "acs-chat")]
-client_hooks!(acs_chat, "acs-chat");
-#[cfg(feature = "rbm")]
-client_hooks!(rbm_files, "rbm");
-#[cfg(feature = "ai-agents")]
-client_hooks!(ai_agents_files, "ai-agents");
-#[cfg(feature = "maiagent")]
-client_hooks!(maiagent_attachments, "maiagent");
+pub(crate) use client_hooks;

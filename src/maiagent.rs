@@ -221,7 +221,7 @@ impl MaiAgentClient {
         source: &UploadSource,
     ) -> Result<Option<Attachment>, Error> {
         let response = form.file(source.part().await?).send().await;
-        let response = Error::check_generated("maiagent", ApiErrorBody::MaiAgent, response).await?;
+        let response = crate::attempt::check("maiagent", ApiErrorBody::MaiAgent, response).await?;
         Ok(response.into_inner().map(Attachment::from))
     }
 
@@ -264,7 +264,7 @@ impl MaiAgentClient {
             Err(progenitor_client::Error::InvalidResponsePayload(_, e)) => Some(e.to_string()),
             _ => None,
         };
-        let post = Error::check_generated("maiagent", ApiErrorBody::MaiAgent, response)
+        let post = crate::attempt::check("maiagent", ApiErrorBody::MaiAgent, response)
             .await
             .map_err(|error| match (error, parse_error) {
                 (Error::InvalidResponse { api, .. }, Some(e)) => Error::InvalidResponse {
@@ -323,7 +323,7 @@ impl MaiAgentClient {
                     .file(key)
                     .type_(Some(types::AttachmentType(self.attachment_type.clone())));
                 let response = self.api.create_attachment().body(body).send().await;
-                let response = Error::check_generated("maiagent", ApiErrorBody::MaiAgent, response);
+                let response = crate::attempt::check("maiagent", ApiErrorBody::MaiAgent, response);
                 Ok(response.await?.into_inner().into())
             }
             Some(conversation) => {
@@ -339,7 +339,7 @@ impl MaiAgentClient {
                     .body(body)
                     .send()
                     .await;
-                let response = Error::check_generated("maiagent", ApiErrorBody::MaiAgent, response);
+                let response = crate::attempt::check("maiagent", ApiErrorBody::MaiAgent, response);
                 Ok(response.await?.into_inner().into())
             }
         }

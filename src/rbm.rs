@@ -165,7 +165,7 @@ impl RbmClient {
                 finish(request.body(source.body().await?).send().await).await
             })
             .await?;
-        self.remember(cache_key, &file).await?;
+        self.remember(cache_key, &file).await;
         Ok(file)
     }
 
@@ -219,7 +219,7 @@ impl RbmClient {
                 async move { finish(api.create_file().body(body).send().await).await }
             })
             .await?;
-        self.remember(cache_key, &file).await?;
+        self.remember(cache_key, &file).await;
         Ok(file)
     }
 
@@ -230,10 +230,14 @@ impl RbmClient {
         Some(name)
     }
 
-    async fn remember(&self, key: Option<String>, file: &RbmFile) -> Result<(), Error> {
-        match (&self.cache, key) {
-            (Some(cache), Some(key)) => cache.insert(key, file.name.clone()).await,
-            _ => Ok(()),
+    /// Records an uploaded file in the cache. The upload succeeded whatever happens here: a
+    /// cache that cannot be written is a warning, not a failed upload (which a caller would
+    /// retry, sending the file again).
+    async fn remember(&self, key: Option<String>, file: &RbmFile) {
+        if let (Some(cache), Some(key)) = (&self.cache, key)
+            && let Err(error) = cache.insert(key, file.name.clone()).await
+        {
+            tracing::warn!(file = %file.name, %error, "uploaded, but not recorded in the cache");
         }
     }
 }
@@ -244,7 +248,7 @@ async fn finish(
         progenitor_client::Error<types::GoogleErrorResponse>,
     >,
 ) -> Result<RbmFile, Error> {
-    let file = Error::check_generated("rbm", ApiErrorBody::Rbm, response).await?;
+    let file = crate::attempt::check("rbm", ApiErrorBody::Rbm, response).await?;
     Ok(RbmFile {
         name: file.into_inner().name,
     })

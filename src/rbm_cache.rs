@@ -110,11 +110,16 @@ impl UploadCache {
             },
         );
         file.version = 1;
-        let json =
-            serde_json::to_vec_pretty(&*file).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let cache_error = |source| Error::Cache {
+            path: self.path.clone(),
+            source,
+        };
+        let json = serde_json::to_vec_pretty(&*file).map_err(|e| cache_error(e.into()))?;
         let tmp = self.path.with_extension("tmp");
-        tokio::fs::write(&tmp, json).await?;
-        tokio::fs::rename(&tmp, &self.path).await?;
+        tokio::fs::write(&tmp, json).await.map_err(cache_error)?;
+        tokio::fs::rename(&tmp, &self.path)
+            .await
+            .map_err(cache_error)?;
         Ok(())
     }
 }

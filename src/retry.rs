@@ -2,8 +2,9 @@
 //! jitter, the server's requested wait honoured, and the body re-sent from its source on each
 //! attempt (a path is re-opened, bytes re-used; a one-shot stream is not retried).
 //!
-//! Retried: HTTP 408, 429, 500, 502, 503, 504, failures to connect or to get a response, and
-//! attempts that timed out (see [`crate::timeouts`]).
+//! Retried: HTTP 408, 429, 500, 502, 503, 504, failures to connect or to get a response (from
+//! the API or from a credential's token endpoint), and attempts that timed out (see
+//! [`crate::timeouts`]).
 //! Never retried: other statuses, bad input, auth failures, processing errors, a TLS
 //! certificate the client refuses, and a request that cannot be built.
 
@@ -74,8 +75,7 @@ impl RetryPolicy {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let scope = std::cell::RefCell::new(None);
-            let this_attempt = timeouts.guard(crate::hooks::LAST_RESPONSE.scope(scope, attempt()));
+            let this_attempt = crate::attempt::run(timeouts, attempt());
             let error = match this_attempt.await {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
@@ -130,7 +130,8 @@ fn retryable(error: &Error) -> Option<Option<Duration>> {
         }
         // A refused certificate or a request that cannot be built fails the same way again.
         Error::Transport(e) if e.is_builder() || crate::error::is_certificate_error(e) => None,
-        Error::Transport(_) | Error::Timeout(_) => Some(None),
+        Error::TokenEndpoint { source, .. } if crate::error::is_certificate_error(source) => None,
+        Error::Transport(_) | Error::Timeout(_) | Error::TokenEndpoint { .. } => Some(None),
         _ => None,
     }
 }

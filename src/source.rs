@@ -21,7 +21,7 @@ use http_body::{Frame, SizeHint};
 use tokio::io::AsyncRead;
 
 use crate::Error;
-use crate::timeouts::Activity;
+use crate::attempt::Attempt;
 
 /// Chunk size for reading files and slicing bytes: each file read is one trip to tokio's
 /// blocking pool, so fewer, larger reads go faster (2 MiB is tokio's largest single read;
@@ -293,7 +293,10 @@ impl UploadSource {
         let mut hasher = sha2::Sha256::new();
         let mut stream = self.open().await?;
         while let Some(chunk) = stream.next().await {
-            hasher.update(chunk?);
+            hasher.update(chunk.map_err(|e| match &self.origin {
+                Origin::Path(path) => cannot_read(path, e),
+                _ => Error::InvalidInput(format!("cannot read the source: {e}")),
+            })?);
         }
         Ok(Some(format!("{:x}", hasher.finalize())))
     }
@@ -302,7 +305,7 @@ impl UploadSource {
     pub(crate) async fn body(&self) -> Result<reqwest::Body, Error> {
         if let Some(content) = self.whole().await? {
             // One buffer: hyper sends it with the headers, and nothing polls a stream for it.
-            Activity::touch_current();
+            Attempt::touch_current();
             return Ok(reqwest::Body::from(content));
         }
         let stream = self.open().await?;
@@ -311,7 +314,7 @@ impl UploadSource {
             expected: self.len,
             sent: 0,
             progress: self.progress.clone(),
-            activity: Activity::current(),
+            attempt: Attempt::current(),
         }))
     }
 
@@ -436,8 +439,9 @@ struct UploadBody {
     expected: Option<u64>,
     sent: u64,
     progress: Option<ProgressFn>,
-    /// The stall clock of the attempt sending this body (hyper polls it on another task).
-    activity: Option<Arc<Activity>>,
+    /// The attempt sending this body, whose stall clock it resets (hyper polls it on another
+    /// task).
+    attempt: Option<Arc<Attempt>>,
 }
 
 impl http_body::Body for UploadBody {
@@ -452,8 +456,8 @@ impl http_body::Body for UploadBody {
         match this.stream.get_mut().as_mut().poll_next(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Some(Ok(chunk))) => {
-                if let Some(activity) = &this.activity {
-                    activity.touch();
+                if let Some(attempt) = &this.attempt {
+                    attempt.activity.touch();
                 }
                 this.sent += chunk.len() as u64;
                 if let Some(expected) = this.expected
@@ -481,8 +485,8 @@ impl http_body::Body for UploadBody {
                 }
                 _ => {
                     // The response may take a while; give it a full stall period.
-                    if let Some(activity) = &this.activity {
-                        activity.touch();
+                    if let Some(attempt) = &this.attempt {
+                        attempt.activity.touch();
                     }
                     Poll::Ready(None)
                 }

@@ -13,7 +13,6 @@
 //! retry policy's attempts and deadline.
 
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -75,14 +74,14 @@ impl Timeouts {
         self
     }
 
-    /// Runs one attempt under these timeouts: the stall clock starts now and is reset by every
-    /// chunk the body hands to the connection and by the response's arrival.
-    pub(crate) async fn guard<T, Fut>(&self, attempt: Fut) -> Result<T, Error>
+    /// Runs one attempt under these timeouts: the stall clock `activity` starts now and is
+    /// reset by every chunk the body hands to the connection and by the response's arrival
+    /// (see [`crate::attempt`]).
+    pub(crate) async fn guard<T, Fut>(&self, activity: &Activity, attempt: Fut) -> Result<T, Error>
     where
         Fut: Future<Output = Result<T, Error>>,
     {
-        let activity = Arc::new(Activity::new());
-        let attempt = ACTIVITY.scope(activity.clone(), attempt);
+        activity.restart();
         let stall = async {
             match self.stall {
                 Some(stall) => activity.stalled(stall).await,
@@ -109,11 +108,6 @@ impl Timeouts {
     }
 }
 
-tokio::task_local! {
-    /// The stall clock of the attempt running in this task.
-    static ACTIVITY: Arc<Activity>;
-}
-
 /// When an attempt last made progress.
 #[derive(Debug)]
 pub(crate) struct Activity {
@@ -122,29 +116,25 @@ pub(crate) struct Activity {
     last: AtomicU64,
 }
 
-impl Activity {
-    fn new() -> Self {
+impl Default for Activity {
+    fn default() -> Self {
         Self {
             started: Instant::now(),
             last: AtomicU64::new(0),
         }
+    }
+}
+
+impl Activity {
+    /// Counts progress from now on.
+    fn restart(&self) {
+        self.touch();
     }
 
     /// Records progress now.
     pub(crate) fn touch(&self) {
         let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last.fetch_max(now, Ordering::Relaxed);
-    }
-
-    /// The clock of the attempt running in this task, for a body that is polled elsewhere
-    /// (hyper polls request bodies on its connection task).
-    pub(crate) fn current() -> Option<Arc<Activity>> {
-        ACTIVITY.try_with(Arc::clone).ok()
-    }
-
-    /// Records progress on the clock of the attempt running in this task, if any.
-    pub(crate) fn touch_current() {
-        let _ = ACTIVITY.try_with(|a| a.touch());
     }
 
     /// Resolves once there has been no progress for `stall`, with the message to report.
@@ -170,11 +160,12 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn progress_keeps_an_attempt_alive_and_silence_ends_it() {
         let timeouts = Timeouts::none().with_stall(Some(Duration::from_secs(5)));
+        let activity = Activity::default();
         let alive = timeouts
-            .guard(async {
+            .guard(&activity, async {
                 for _ in 0..4 {
                     tokio::time::sleep(Duration::from_secs(3)).await;
-                    Activity::touch_current();
+                    activity.touch();
                 }
                 Ok::<_, Error>(12)
             })
@@ -182,10 +173,11 @@ mod tests {
         assert_eq!(alive.ok(), Some(12));
 
         let started = Instant::now();
+        let activity = Activity::default();
         let silent = timeouts
-            .guard(async {
+            .guard(&activity, async {
                 tokio::time::sleep(Duration::from_secs(3)).await;
-                Activity::touch_current();
+                activity.touch();
                 tokio::time::sleep(Duration::from_secs(60)).await;
                 Ok::<_, Error>(0)
             })
@@ -202,11 +194,12 @@ mod tests {
     async fn the_request_timeout_bounds_an_attempt_that_keeps_moving() {
         let timeouts = Timeouts::none().with_request(Some(Duration::from_secs(10)));
         let started = Instant::now();
+        let activity = Activity::default();
         let result = timeouts
-            .guard(async {
+            .guard(&activity, async {
                 loop {
                     tokio::time::sleep(Duration::from_secs(1)).await;
-                    Activity::touch_current();
+                    activity.touch();
                 }
                 #[allow(unreachable_code)]
                 Ok::<(), Error>(())

@@ -170,3 +170,97 @@ fn keys_with_a_non_loopback_http_token_uri_are_refused() {
     let err = ServiceAccountKey::from_json(&json.to_string()).expect_err("http token_uri");
     assert!(err.is_invalid_input(), "{err}");
 }
+
+/// A token endpoint that drops the first connection without answering, then issues a token:
+/// the upload is retried and succeeds (a failure to reach the token endpoint is a network
+/// error like any other).
+#[tokio::test]
+async fn a_token_endpoint_out_of_reach_is_retried_like_any_network_error() {
+    use common::scripted;
+    let token = scripted::response(
+        "200 OK",
+        &[],
+        r#"{"access_token":"ya29.second-try","expires_in":3600,"token_type":"Bearer"}"#,
+    );
+    let tokens = scripted::serve(vec![String::new(), token]).await;
+    let api = scripted::serve(vec![scripted::response(
+        "200 OK",
+        &[],
+        r#"{"name":"files/retried"}"#,
+    )])
+    .await;
+    let provider = GoogleServiceAccount::new(key_for(&format!("{}/token", tokens.url)), RBM_SCOPE)
+        .expect("RSA key");
+    let fast = upload_clients::retry::RetryPolicy {
+        base_delay: std::time::Duration::from_millis(10),
+        ..Default::default()
+    };
+    let rbm = RbmClient::new(Credential::provider(provider))
+        .expect("client")
+        .with_endpoint(&api.url)
+        .expect("endpoint")
+        .with_retry(fast);
+    let source = UploadSource::from_bytes(common::PNG_1X1.to_vec(), "cat.png");
+    let file = rbm
+        .upload_file("agent-1", &source, None)
+        .await
+        .expect("retried");
+    assert_eq!(file.name, "files/retried");
+    assert_eq!(tokens.requests.lock().unwrap().len(), 2, "asked twice");
+    let sent = api.requests.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0]
+            .head
+            .contains("authorization: bearer ya29.second-try")
+    );
+
+    // With no retries, the error names the token endpoint and the cause, once.
+    let tokens = scripted::serve(vec![String::new()]).await;
+    let provider = GoogleServiceAccount::new(key_for(&format!("{}/token", tokens.url)), RBM_SCOPE)
+        .expect("RSA key");
+    let err = RbmClient::new(Credential::provider(provider))
+        .expect("client")
+        .with_endpoint(&api.url)
+        .expect("endpoint")
+        .with_retry(upload_clients::retry::RetryPolicy::none())
+        .upload_file("agent-1", &source, None)
+        .await
+        .expect_err("unreachable");
+    assert!(matches!(err, Error::TokenEndpoint { .. }), "{err:?}");
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(&format!(
+            "cannot reach the token endpoint {}/token: ",
+            tokens.url
+        )),
+        "{shown}"
+    );
+}
+
+/// A provider's own error reaches the caller as it is, said once.
+#[tokio::test]
+async fn a_providers_error_is_reported_once_and_whole() {
+    use upload_clients::auth::{TokenFuture, TokenProvider};
+    struct Refusing;
+    impl TokenProvider for Refusing {
+        fn token(&self) -> TokenFuture<'_> {
+            Box::pin(async { Err(Error::Auth("the token service refused".into())) })
+        }
+    }
+    let err = RbmClient::new(Credential::provider(Refusing))
+        .expect("client")
+        .with_endpoint("http://127.0.0.1:9")
+        .expect("endpoint")
+        .upload_file(
+            "agent-1",
+            &UploadSource::from_bytes(common::PNG_1X1.to_vec(), "cat.png"),
+            None,
+        )
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        "authentication failed: the token service refused"
+    );
+}

@@ -150,3 +150,57 @@ async fn file_urls_are_cached_and_bad_cache_files_are_refused() {
         "{err}"
     );
 }
+
+/// A cache that cannot be written does not turn a successful upload into a failure (which a
+/// caller would retry, sending the file again): the library returns the file, the CLI exits 0
+/// and warns.
+#[tokio::test]
+async fn a_cache_that_cannot_be_written_does_not_fail_a_successful_upload() {
+    let server = MockServer::start_async().await;
+    let upload = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/upload/v1/files");
+            then.status(200)
+                .json_body(serde_json::json!({"name": "files/kept"}));
+        })
+        .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache_path = dir.path().join("cache.json");
+    // The cache writes `cache.tmp` and renames it: a directory there makes every write fail.
+    std::fs::create_dir(dir.path().join("cache.tmp")).expect("dir");
+    let png = common::write(dir.path(), "a.png", common::PNG_1X1);
+    let source = UploadSource::from_path(&png).await.expect("source");
+    let rbm = client(
+        &server,
+        UploadCache::open(&cache_path).await.expect("cache"),
+    )
+    .await;
+    let file = rbm
+        .upload_file("agent", &source, None)
+        .await
+        .expect("the upload succeeded");
+    assert_eq!(file.name, "files/kept");
+    upload.assert_calls_async(1).await;
+    assert!(!cache_path.exists(), "nothing was recorded");
+
+    #[cfg(feature = "cli")]
+    {
+        let output = common::cli_command()
+            .args(["rbm", "upload"])
+            .arg(&png)
+            .args(["--agent-id", "agent", "--endpoint", &server.base_url()])
+            .arg("--cache")
+            .arg(&cache_path)
+            .args(["--token", "t", "--no-progress"])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert!(
+            stderr.contains("uploaded, but not recorded in the cache")
+                && stderr.contains("cannot write the upload cache"),
+            "{stderr}"
+        );
+        upload.assert_calls_async(2).await;
+    }
+}

@@ -57,17 +57,16 @@ enum Service {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    if cli.common.verbose > 0 {
-        let level = if cli.common.verbose > 1 {
-            "trace"
-        } else {
-            "debug"
-        };
-        tracing_subscriber::fmt()
-            .with_writer(std::io::stderr)
-            .with_env_filter(format!("upload_clients={level}"))
-            .init();
-    }
+    // Warnings always (an upload that succeeded but could not be cached, say); more with -v.
+    let level = match cli.common.verbose {
+        0 => "warn",
+        1 => "debug",
+        _ => "trace",
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(format!("upload_clients={level}"))
+        .init();
     let json = cli.common.json;
     let started = Instant::now();
     tokio::select! {
