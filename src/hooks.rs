@@ -69,6 +69,12 @@ macro_rules! client_hooks {
                     url = %crate::redact::shown_url(request.url()),
                     "sending request"
                 );
+                // progenitor 0.15 adds `api-version: <info.version>` to every request; the real
+                // APIs carry their version in the query, or not at all.
+                let version = <Self as progenitor_client::ClientInfo<crate::hooks::Hooks>>::api_version();
+                if request.headers().get("api-version").is_some_and(|v| v == version) {
+                    request.headers_mut().remove("api-version");
+                }
                 // progenitor takes only text here; the attempt keeps the error whole.
                 progenitor_client::ClientInfo::inner(self)
                     .authorize(request)

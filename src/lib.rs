@@ -94,8 +94,10 @@ mod attempt;
 pub mod auth;
 pub mod bulk;
 pub mod checks;
+mod content_type;
 pub mod error;
 pub mod ext;
+mod file_io;
 pub mod file_name;
 pub mod generated;
 #[cfg(feature = "rbm")]
@@ -119,6 +121,7 @@ pub mod retry;
 pub mod source;
 pub mod timeouts;
 pub mod transport;
+mod upload_body;
 
 #[cfg(feature = "acs-chat")]
 pub use acs_chat::AcsChatClient;

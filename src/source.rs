@@ -13,24 +13,21 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_core::Stream;
-use http_body::{Frame, SizeHint};
 use tokio::io::AsyncRead;
 
 use crate::Error;
 use crate::attempt::Attempt;
+use crate::file_io::{SNIFF, cannot_read, inspect, read_path};
 
 /// Chunk size for reading files and slicing bytes: each file read is one trip to tokio's
 /// blocking pool, so fewer, larger reads go faster (2 MiB is tokio's largest single read;
 /// BENCHMARKS.md has the measurements). A small file gets a buffer of its own size.
 const CHUNK: usize = 2 * 1024 * 1024;
-/// How much of the start of a file is read to recognise its type.
-const SNIFF: usize = 8 * 1024;
 
-type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
+pub(crate) type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 
 /// Upload progress: bytes sent so far and the total, when known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,7 +123,7 @@ impl UploadSource {
             ),
         };
         Ok(Self {
-            content_type: detect_content_type(&head, &file_name),
+            content_type: crate::content_type::detect_content_type(&head, &file_name),
             origin: Origin::Path(path),
             file_name,
             name_problem,
@@ -141,7 +138,10 @@ impl UploadSource {
         let bytes = bytes.into();
         let file_name = file_name.into();
         Self {
-            content_type: detect_content_type(&bytes[..bytes.len().min(SNIFF)], &file_name),
+            content_type: crate::content_type::detect_content_type(
+                &bytes[..bytes.len().min(SNIFF)],
+                &file_name,
+            ),
             len: Some(bytes.len() as u64),
             origin: Origin::Bytes(bytes),
             file_name,
@@ -159,7 +159,7 @@ impl UploadSource {
     {
         let file_name = file_name.into();
         Self {
-            content_type: detect_content_type(&[], &file_name),
+            content_type: crate::content_type::detect_content_type(&[], &file_name),
             origin: Origin::Stream(Mutex::new(Some(Box::pin(stream)))),
             file_name,
             name_problem: None,
@@ -309,7 +309,7 @@ impl UploadSource {
             return Ok(reqwest::Body::from(content));
         }
         let stream = self.open().await?;
-        Ok(reqwest::Body::wrap(UploadBody {
+        Ok(reqwest::Body::wrap(crate::upload_body::UploadBody {
             stream: sync_wrapper::SyncWrapper::new(stream),
             expected: self.len,
             sent: 0,
@@ -358,209 +358,5 @@ impl UploadSource {
         };
         part.file_name(self.file_name.clone())
             .mime_str(&self.content_type)
-    }
-}
-
-/// The length and first [`SNIFF`] bytes of the regular, non-empty file at `path`, or the
-/// input error saying why it cannot be uploaded.
-fn inspect(path: &Path) -> Result<(u64, Vec<u8>), Error> {
-    use std::io::Read;
-    let shown = path.display();
-    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => Error::InvalidInput(format!("{shown}: no such file")),
-        _ => cannot_read(path, e),
-    })?;
-    if metadata.is_dir() {
-        return Err(Error::InvalidInput(format!(
-            "{shown} is a directory, not a file"
-        )));
-    }
-    if !metadata.is_file() {
-        return Err(Error::InvalidInput(format!(
-            "{shown} is not a regular file"
-        )));
-    }
-    if metadata.len() == 0 {
-        return Err(Error::InvalidInput(format!(
-            "{shown} is empty; there is nothing to upload"
-        )));
-    }
-    let file = std::fs::File::open(path).map_err(|e| cannot_read(path, e))?;
-    let mut head = Vec::with_capacity(SNIFF);
-    file.take(SNIFF as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| cannot_read(path, e))?;
-    Ok((metadata.len(), head))
-}
-
-/// [`read_small`] on the blocking pool, with its error as the input error it is.
-async fn read_path(path: &Path, len: u64) -> Result<Bytes, Error> {
-    tokio::task::spawn_blocking({
-        let path = path.to_path_buf();
-        move || read_small(&path, len)
-    })
-    .await
-    .map_err(|e| cannot_read(path, e))?
-    .map_err(|e| cannot_read(path, e))
-}
-
-/// The input error for a file at `path` that could not be read.
-fn cannot_read(path: &Path, error: impl fmt::Display) -> Error {
-    Error::InvalidInput(format!("{}: cannot read: {error}", path.display()))
-}
-
-/// The content of the file at `path`, announced as `len` bytes, read with one `open` and as few
-/// reads as it takes. At most `len + 1` bytes are read, so a file that grew since it was
-/// measured is seen to have grown (the body then fails) without reading all of it.
-fn read_small(path: &Path, len: u64) -> io::Result<Bytes> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut content = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
-    file.take(len.saturating_add(1)).read_to_end(&mut content)?;
-    Ok(Bytes::from(content))
-}
-
-/// The content type of a file: from its first bytes when they are a known format, else from the
-/// name's extension, else `application/octet-stream`.
-fn detect_content_type(head: &[u8], file_name: &str) -> String {
-    if let Some(kind) = infer::get(head) {
-        return kind.mime_type().to_string();
-    }
-    mime_guess::from_path(file_name)
-        .first_raw()
-        .unwrap_or("application/octet-stream")
-        .to_string()
-}
-
-/// A request body over a source's chunks that reports progress and holds the source to the
-/// length it declared.
-struct UploadBody {
-    stream: sync_wrapper::SyncWrapper<ByteStream>,
-    expected: Option<u64>,
-    sent: u64,
-    progress: Option<ProgressFn>,
-    /// The attempt sending this body, whose stall clock it resets (hyper polls it on another
-    /// task).
-    attempt: Option<Arc<Attempt>>,
-}
-
-impl http_body::Body for UploadBody {
-    type Data = Bytes;
-    type Error = io::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        let this = &mut *self;
-        match this.stream.get_mut().as_mut().poll_next(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Some(Ok(chunk))) => {
-                if let Some(attempt) = &this.attempt {
-                    attempt.activity.touch();
-                }
-                this.sent += chunk.len() as u64;
-                if let Some(expected) = this.expected
-                    && this.sent > expected
-                {
-                    return Poll::Ready(Some(Err(io::Error::other(format!(
-                        "the file grew while it was sent: more than the {expected} bytes announced"
-                    )))));
-                }
-                if let Some(progress) = &this.progress {
-                    progress(Progress {
-                        sent: this.sent,
-                        total: this.expected,
-                    });
-                }
-                Poll::Ready(Some(Ok(Frame::data(chunk))))
-            }
-            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
-            Poll::Ready(None) => match this.expected {
-                Some(expected) if this.sent != expected => {
-                    Poll::Ready(Some(Err(io::Error::other(format!(
-                        "the file ended after {} of the {expected} bytes announced",
-                        this.sent
-                    )))))
-                }
-                _ => {
-                    // The response may take a while; give it a full stall period.
-                    if let Some(attempt) = &this.attempt {
-                        attempt.activity.touch();
-                    }
-                    Poll::Ready(None)
-                }
-            },
-        }
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match self.expected {
-            Some(expected) => SizeHint::with_exact(expected.saturating_sub(self.sent)),
-            None => SizeHint::default(),
-        }
-    }
-}
-
-#[cfg(test)]
-mod proptests {
-    use proptest::prelude::*;
-
-    use super::*;
-
-    /// Starts of files of the formats `infer` knows, for heads that get past its first checks.
-    const MAGIC: &[&[u8]] = &[
-        b"\x89PNG\r\n\x1a\n",
-        b"\xff\xd8\xff",
-        b"GIF89a",
-        b"%PDF-",
-        b"PK\x03\x04",
-        b"RIFF\x00\x00\x00\x00WEBP",
-        b"\x00\x00\x00\x18ftypheic",
-        b"\x00\x00\x00\x20ftypisom",
-        b"\x1a\x45\xdf\xa3",
-        b"OggS",
-        b"ID3",
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        b"MZ",
-        b"\x7fELF",
-        b"\x00\x00\x01\xba",
-    ];
-
-    fn head() -> impl Strategy<Value = Vec<u8>> {
-        prop_oneof![
-            prop::collection::vec(any::<u8>(), 0..64),
-            (
-                prop::sample::select(MAGIC),
-                prop::collection::vec(any::<u8>(), 0..SNIFF)
-            )
-                .prop_map(|(magic, tail)| [magic, &tail[..]].concat()),
-        ]
-    }
-
-    fn file_name() -> impl Strategy<Value = String> {
-        prop_oneof![
-            any::<String>(),
-            "[A-Za-z0-9 ._/\\\\-]{0,20}\\.(png|JPG|jpeg|heic|webp|gif|pdf|md|txt|csv|json|jsonl|docx|xlsx|pptx|mp4|mp3|ogg|exe|tar\\.gz|)",
-        ]
-    }
-
-    proptest! {
-        #[test]
-        fn detection_always_gives_a_valid_type_slash_subtype(head in head(), name in file_name()) {
-            let detected = detect_content_type(&head, &name);
-            let mime: mime_guess::Mime = detected.parse().expect("parses as a media type");
-            prop_assert!(!mime.type_().as_str().is_empty() && !mime.subtype().as_str().is_empty());
-            prop_assert_eq!(mime.essence_str(), detected.as_str(), "no parameters");
-            // Both places it is sent accept it: a header value and a multipart part's type.
-            prop_assert!(reqwest::header::HeaderValue::from_str(&detected).is_ok());
-            prop_assert!(crate::multipart::Part::bytes(Vec::new()).mime_str(&detected).is_ok());
-        }
-
-        #[test]
-        fn the_bytes_win_over_the_name(tail in prop::collection::vec(any::<u8>(), 0..256), name in file_name()) {
-            let png = [&b"\x89PNG\r\n\x1a\n"[..], &tail[..]].concat();
-            prop_assert_eq!(detect_content_type(&png, &name), "image/png");
-        }
     }
 }

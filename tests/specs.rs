@@ -1,6 +1,6 @@
 //! Runs every spec through the same steps as `build.rs` (this file includes it) and checks what
 //! the build relies on: each operation has an operationId and a description, each spec
-//! generates, the `api-version` header is gone, enums the servers send are open (`anyOf`), and
+//! generates, enums the servers send are open (`anyOf`), and
 //! the adapted copy gives progenitor those as `oneOf`, without changing the generated code.
 
 #[allow(dead_code)]
@@ -57,23 +57,17 @@ fn every_operation_has_an_operation_id_and_a_description() {
     assert_eq!(count, 9, "operations across the four specs");
 }
 
+/// Every spec generates a client, left as progenitor wrote it: the `api-version` header it adds
+/// to every request is dropped by the crate's hooks, which the wire-level tests of each
+/// generated client check (`header_missing("api-version")` in tests/acs_chat.rs,
+/// tests/rbm_files.rs, tests/ai_agents_files.rs and tests/maiagent_attachments.rs).
 #[test]
-fn every_spec_generates_without_the_api_version_header() {
+fn every_spec_generates_a_client() {
     for spec in specs() {
         let api = build_script::parse_spec(&spec).expect("parses");
         let code =
             build_script::generate(&api).unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
         assert!(code.contains("pub struct Client"), "{}", spec.display());
-        assert!(
-            !code.contains("from_static(\"api-version\")"),
-            "{}: api-version header left",
-            spec.display()
-        );
-        assert!(
-            !code.contains("api_version())"),
-            "{}: api_version() still used",
-            spec.display()
-        );
         syn::parse_file(&code)
             .unwrap_or_else(|e| panic!("{}: output is not Rust: {e}", spec.display()));
     }

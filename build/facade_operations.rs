@@ -1,0 +1,73 @@
+//! The build step that describes, in the generated code, the operations progenitor cannot
+//! generate, so paths and wire names stay in generated code.
+
+use super::adapt::FacadeOperation;
+
+/// The `facade_operations` module added to a generated client: one constant per operation that
+/// `adapt_for_progenitor` took out, so paths and wire names stay in generated code.
+pub(crate) fn module(ops: &[FacadeOperation]) -> Result<syn::Item, String> {
+    let consts = ops.iter().map(|op| {
+        let name = quote::format_ident!("{}", to_screaming_snake(&op.operation_id));
+        let headline = format!(
+            " `{}` `{} {}`: {}",
+            op.operation_id, op.method, op.path, op.summary
+        );
+        let body = op.description.lines().map(|line| format!(" {line}"));
+        let (id, method, path) = (&op.operation_id, &op.method, &op.path);
+        let content_types = &op.content_types;
+        let params = op
+            .parameters
+            .iter()
+            .map(|(name, location, required, default)| {
+                let location = quote::format_ident!("{}", location);
+                let default = match default {
+                    Some(d) => quote::quote! { Some(#d) },
+                    None => quote::quote! { None },
+                };
+                quote::quote! {
+                    crate::generated::FacadeParameter {
+                        name: #name,
+                        location: crate::generated::ParameterLocation::#location,
+                        required: #required,
+                        default: #default,
+                    }
+                }
+            });
+        quote::quote! {
+            #[doc = #headline]
+            #[doc = ""]
+            #(#[doc = #body])*
+            pub const #name: crate::generated::FacadeOperation = crate::generated::FacadeOperation {
+                operation_id: #id,
+                method: #method,
+                path: #path,
+                content_types: &[#(#content_types),*],
+                parameters: &[#(#params),*],
+            };
+        }
+    });
+    syn::parse2(quote::quote! {
+        /// Operations of this spec that progenitor cannot generate (multipart forms and media
+        /// bodies); the hand-written facade sends them from these descriptions.
+        pub mod facade_operations {
+            #(#consts)*
+        }
+    })
+    .map_err(|e| format!("invalid facade_operations module: {e}"))
+}
+
+/// `uploadFile` → `UPLOAD_FILE`.
+fn to_screaming_snake(id: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in id.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_uppercase());
+        } else {
+            out.push('_');
+        }
+    }
+    out
+}

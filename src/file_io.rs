@@ -1,0 +1,73 @@
+//! Reading upload files on tokio's blocking pool, in as few trips as it takes: measuring and
+//! sniffing a file in one, and reading a small one whole in one (each trip costs more than a
+//! small upload's own work; BENCHMARKS.md).
+
+use std::fmt;
+use std::io;
+use std::path::Path;
+
+use bytes::Bytes;
+
+use crate::Error;
+
+/// How much of the start of a file is read to recognise its type.
+pub(crate) const SNIFF: usize = 8 * 1024;
+
+/// The length and first [`SNIFF`] bytes of the regular, non-empty file at `path`, or the
+/// input error saying why it cannot be uploaded.
+pub(crate) fn inspect(path: &Path) -> Result<(u64, Vec<u8>), Error> {
+    use std::io::Read;
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => Error::InvalidInput(format!("{shown}: no such file")),
+        _ => cannot_read(path, e),
+    })?;
+    if metadata.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "{shown} is a directory, not a file"
+        )));
+    }
+    if !metadata.is_file() {
+        return Err(Error::InvalidInput(format!(
+            "{shown} is not a regular file"
+        )));
+    }
+    if metadata.len() == 0 {
+        return Err(Error::InvalidInput(format!(
+            "{shown} is empty; there is nothing to upload"
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(|e| cannot_read(path, e))?;
+    let mut head = Vec::with_capacity(SNIFF);
+    file.take(SNIFF as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| cannot_read(path, e))?;
+    Ok((metadata.len(), head))
+}
+
+/// [`read_small`] on the blocking pool, with its error as the input error it is.
+pub(crate) async fn read_path(path: &Path, len: u64) -> Result<Bytes, Error> {
+    tokio::task::spawn_blocking({
+        let path = path.to_path_buf();
+        move || read_small(&path, len)
+    })
+    .await
+    .map_err(|e| cannot_read(path, e))?
+    .map_err(|e| cannot_read(path, e))
+}
+
+/// The input error for a file at `path` that could not be read.
+pub(crate) fn cannot_read(path: &Path, error: impl fmt::Display) -> Error {
+    Error::InvalidInput(format!("{}: cannot read: {error}", path.display()))
+}
+
+/// The content of the file at `path`, announced as `len` bytes, read with one `open` and as few
+/// reads as it takes. At most `len + 1` bytes are read, so a file that grew since it was
+/// measured is seen to have grown (the body then fails) without reading all of it.
+fn read_small(path: &Path, len: u64) -> io::Result<Bytes> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut content = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    file.take(len.saturating_add(1)).read_to_end(&mut content)?;
+    Ok(Bytes::from(content))
+}

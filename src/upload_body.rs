@@ -1,0 +1,84 @@
+//! The request body of one attempt: a source's chunks handed to the connection as it takes
+//! them, with progress reported, the attempt's stall clock reset, and the source held to the
+//! length it declared (a file that grows or shrinks while sent fails the request).
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http_body::{Frame, SizeHint};
+
+use crate::attempt::Attempt;
+use crate::source::{ByteStream, Progress, ProgressFn};
+
+/// A request body over a source's chunks that reports progress and holds the source to the
+/// length it declared.
+pub(crate) struct UploadBody {
+    pub(crate) stream: sync_wrapper::SyncWrapper<ByteStream>,
+    pub(crate) expected: Option<u64>,
+    pub(crate) sent: u64,
+    pub(crate) progress: Option<ProgressFn>,
+    /// The attempt sending this body, whose stall clock it resets (hyper polls it on another
+    /// task).
+    pub(crate) attempt: Option<Arc<Attempt>>,
+}
+
+impl http_body::Body for UploadBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = &mut *self;
+        match this.stream.get_mut().as_mut().poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(chunk))) => {
+                if let Some(attempt) = &this.attempt {
+                    attempt.activity.touch();
+                }
+                this.sent += chunk.len() as u64;
+                if let Some(expected) = this.expected
+                    && this.sent > expected
+                {
+                    return Poll::Ready(Some(Err(io::Error::other(format!(
+                        "the file grew while it was sent: more than the {expected} bytes announced"
+                    )))));
+                }
+                if let Some(progress) = &this.progress {
+                    progress(Progress {
+                        sent: this.sent,
+                        total: this.expected,
+                    });
+                }
+                Poll::Ready(Some(Ok(Frame::data(chunk))))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
+            Poll::Ready(None) => match this.expected {
+                Some(expected) if this.sent != expected => {
+                    Poll::Ready(Some(Err(io::Error::other(format!(
+                        "the file ended after {} of the {expected} bytes announced",
+                        this.sent
+                    )))))
+                }
+                _ => {
+                    // The response may take a while; give it a full stall period.
+                    if let Some(attempt) = &this.attempt {
+                        attempt.activity.touch();
+                    }
+                    Poll::Ready(None)
+                }
+            },
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self.expected {
+            Some(expected) => SizeHint::with_exact(expected.saturating_sub(self.sent)),
+            None => SizeHint::default(),
+        }
+    }
+}
