@@ -23,6 +23,11 @@ pub(crate) struct FacadeOperation {
     pub(crate) content_types: Vec<String>,
     /// `(name, location, required, default)` of each parameter.
     pub(crate) parameters: Vec<(String, &'static str, bool, Option<String>)>,
+    /// The 2xx statuses the spec answers with.
+    pub(crate) success_statuses: Vec<u16>,
+    /// The statuses the spec answers with its error body, as inclusive ranges (`4XX`,
+    /// `default`: 400 to 599).
+    pub(crate) error_statuses: Vec<(u16, u16)>,
 }
 
 /// Step 2: a copy of `api` that progenitor 0.15 can generate, and the operations taken out of it.
@@ -102,7 +107,27 @@ fn describe(
     path: &str,
     content_types: Vec<String>,
 ) -> Result<FacadeOperation, String> {
+    let mut success_statuses = Vec::new();
+    let mut error_statuses = Vec::new();
+    for status in op.responses.responses.keys() {
+        match *status {
+            StatusCode::Code(code @ 200..=299) => success_statuses.push(code),
+            StatusCode::Code(code @ 400..=599) => error_statuses.push((code, code)),
+            StatusCode::Range(range @ 4..=5) => {
+                error_statuses.push((range * 100, range * 100 + 99))
+            }
+            _ => {}
+        }
+    }
+    if op.responses.default.is_some() {
+        error_statuses.push((400, 599));
+    }
+    if success_statuses.is_empty() {
+        return Err(format!("operation {id} states no 2xx response"));
+    }
     Ok(FacadeOperation {
+        success_statuses,
+        error_statuses,
         operation_id: id.to_string(),
         method: method.to_string(),
         path: path.to_string(),

@@ -15,6 +15,9 @@ pub(crate) fn module(ops: &[FacadeOperation]) -> Result<syn::Item, String> {
         let body = op.description.lines().map(|line| format!(" {line}"));
         let (id, method, path) = (&op.operation_id, &op.method, &op.path);
         let content_types = &op.content_types;
+        let success = &op.success_statuses;
+        let (error_from, error_to): (Vec<u16>, Vec<u16>) =
+            op.error_statuses.iter().copied().unzip();
         let params = op
             .parameters
             .iter()
@@ -43,6 +46,8 @@ pub(crate) fn module(ops: &[FacadeOperation]) -> Result<syn::Item, String> {
                 path: #path,
                 content_types: &[#(#content_types),*],
                 parameters: &[#(#params),*],
+                success_statuses: &[#(#success),*],
+                error_statuses: &[#((#error_from, #error_to)),*],
             };
         }
     });

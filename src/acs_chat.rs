@@ -4,17 +4,24 @@
 use progenitor_client::ClientInfo;
 use url::Url;
 
+use crate::api::{AcsChat, Api};
 use crate::auth::Credential;
 use crate::checks::{check_id, parse_endpoint};
-use crate::error::ApiErrorBody;
 use crate::generated::acs_chat::{Client, types};
 use crate::hooks::Hooks;
 use crate::options::{ClientOptions, option_setters};
 use crate::transport::default_client;
-use crate::{Error, Limits, UploadSource};
+use crate::{Error, UploadSource};
 
-/// The API version the spec describes.
-pub const API_VERSION: &str = "2024-03-15-preview";
+/// The API version the spec describes (its `info.version`, from the generated client):
+/// `2024-03-15-preview`.
+///
+/// ```
+/// assert_eq!(upload_clients::acs_chat::api_version(), "2024-03-15-preview");
+/// ```
+pub fn api_version() -> &'static str {
+    <Client as ClientInfo<Hooks>>::api_version()
+}
 
 /// An image uploaded to a chat thread.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -62,8 +69,8 @@ impl AcsChatClient {
         Ok(Self {
             api: Client::new_with_client(&base, default_client()?, Hooks::new(credential)),
             endpoint,
-            api_version: API_VERSION.to_string(),
-            options: ClientOptions::new(Limits::acs_chat_images()),
+            api_version: api_version().to_string(),
+            options: ClientOptions::new(AcsChat::default_limits()),
         })
     }
 
@@ -79,7 +86,7 @@ impl AcsChatClient {
         self
     }
 
-    option_setters!("[`Limits::acs_chat_images`]");
+    option_setters!("[`crate::Limits::acs_chat_images`]");
 
     /// The generated client underneath, for operations the facade does not wrap.
     pub fn api(&self) -> &Client {
@@ -139,7 +146,7 @@ impl AcsChatClient {
             .body(source.body().await?)
             .send()
             .await;
-        let response = crate::attempt::check("acs-chat", ApiErrorBody::AcsChat, response).await?;
+        let response = crate::attempt::check::<AcsChat, _>(response).await?;
         let url = response
             .headers()
             .get(reqwest::header::LOCATION)

@@ -5,15 +5,15 @@ use std::time::Duration;
 
 use progenitor_client::ClientInfo;
 
+use crate::api::{AiAgents, Api};
 use crate::auth::Credential;
 use crate::checks::{check_id, parse_endpoint};
-use crate::error::ApiErrorBody;
 use crate::ext::AiAgentsFilesExt;
 use crate::generated::ai_agents_files::{Client, types};
 use crate::hooks::Hooks;
 use crate::options::{ClientOptions, option_setters};
 use crate::transport::default_client;
-use crate::{Error, Limits, UploadSource};
+use crate::{Error, UploadSource};
 
 pub use types::{FileInfo, FilePurpose, FileState, KnownFilePurpose, KnownFileState};
 
@@ -92,8 +92,9 @@ impl AiAgentsClient {
         let base = parse_endpoint(endpoint)?;
         Ok(Self {
             api: Client::new_with_client(&base, default_client()?, Hooks::new(credential)),
-            api_version: "v1".to_string(),
-            options: ClientOptions::new(Limits::ai_agents_files()),
+            // The spec's `info.version`, from the generated client.
+            api_version: <Client as ClientInfo<Hooks>>::api_version().to_string(),
+            options: ClientOptions::new(AiAgents::default_limits()),
         })
     }
 
@@ -109,7 +110,7 @@ impl AiAgentsClient {
         self
     }
 
-    option_setters!("[`Limits::ai_agents_files`]");
+    option_setters!("[`crate::Limits::ai_agents_files`]");
 
     /// The generated client underneath.
     pub fn api(&self) -> &Client {
@@ -174,7 +175,7 @@ impl AiAgentsClient {
             .file(source.part().await?)
             .send()
             .await;
-        let info = crate::attempt::check("ai-agents", ApiErrorBody::AiAgents, response).await?;
+        let info = crate::attempt::check::<AiAgents, _>(response).await?;
         Ok(info.into_inner())
     }
 
@@ -193,7 +194,7 @@ impl AiAgentsClient {
             .api_version(self.api_version.as_str())
             .send()
             .await;
-        let info = crate::attempt::check("ai-agents", ApiErrorBody::AiAgents, response).await?;
+        let info = crate::attempt::check::<AiAgents, _>(response).await?;
         Ok(info.into_inner())
     }
 

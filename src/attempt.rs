@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 use progenitor_client::ResponseValue;
 use reqwest::header::HeaderMap;
 
-use crate::error::{ApiErrorBody, Error, Observed};
+use crate::api::Api;
+use crate::error::{Error, Observed};
 use crate::timeouts::{Activity, Timeouts};
 
 tokio::task_local! {
@@ -86,13 +87,11 @@ where
         .await
 }
 
-/// The response of a generated operation of `api`, or the facade's error for its failure, told
-/// with what the running attempt observed (an error status whose body is not the vendor's
-/// JSON keeps its status; a credential's error is returned whole).
-pub(crate) async fn check<T, E>(
-    api: &'static str,
-    wrap: fn(E) -> ApiErrorBody,
-    result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
+/// The response of a generated operation of the API `A`, or the facade's error for its
+/// failure, told with what the running attempt observed (an error status whose body is not the
+/// vendor's JSON keeps its status; a credential's error is returned whole).
+pub(crate) async fn check<A: Api, T>(
+    result: Result<ResponseValue<T>, progenitor_client::Error<A::ErrorBody>>,
 ) -> Result<ResponseValue<T>, Error> {
     match result {
         Ok(response) => Ok(response),
@@ -100,7 +99,7 @@ pub(crate) async fn check<T, E>(
             let observed = Attempt::current()
                 .map(|attempt| attempt.observed())
                 .unwrap_or_default();
-            Err(Error::from_generated(api, error, wrap, observed).await)
+            Err(Error::from_generated(A::NAME, error, A::error_body, observed).await)
         }
     }
 }

@@ -58,9 +58,25 @@ pub struct FacadeOperation {
     pub content_types: &'static [&'static str],
     /// The operation's parameters.
     pub parameters: &'static [FacadeParameter],
+    /// The 2xx statuses the spec answers with.
+    pub success_statuses: &'static [u16],
+    /// The statuses the spec answers with its error body, as inclusive ranges.
+    pub error_statuses: &'static [(u16, u16)],
 }
 
 impl FacadeOperation {
+    /// Whether the spec answers `status` with success.
+    pub fn is_success(&self, status: u16) -> bool {
+        self.success_statuses.contains(&status)
+    }
+
+    /// Whether the spec answers `status` with its error body.
+    pub fn is_error(&self, status: u16) -> bool {
+        self.error_statuses
+            .iter()
+            .any(|&(from, to)| (from..=to).contains(&status))
+    }
+
     /// The spec's default for the parameter `name`, if it has one.
     ///
     /// ```
@@ -82,7 +98,7 @@ impl FacadeOperation {
 #[cfg(feature = "acs-chat")]
 pub mod acs_chat {
     include!(concat!(env!("OUT_DIR"), "/acs_chat.rs"));
-    crate::hooks::client_hooks!("acs-chat");
+    crate::hooks::client_hooks!(crate::api::AcsChat);
 }
 
 /// Google RCS Business Messaging: `files.create` (`specs/rbm-files.yaml`), both the Upload URI
@@ -90,7 +106,7 @@ pub mod acs_chat {
 #[cfg(feature = "rbm")]
 pub mod rbm_files {
     include!(concat!(env!("OUT_DIR"), "/rbm_files.rs"));
-    crate::hooks::client_hooks!("rbm");
+    crate::hooks::client_hooks!(crate::api::Rbm);
 }
 
 /// Azure AI Foundry Agents: Files - Upload File and Get File (`specs/ai-agents-files.yaml`,
@@ -98,7 +114,7 @@ pub mod rbm_files {
 #[cfg(feature = "ai-agents")]
 pub mod ai_agents_files {
     include!(concat!(env!("OUT_DIR"), "/ai_agents_files.rs"));
-    crate::hooks::client_hooks!("ai-agents");
+    crate::hooks::client_hooks!(crate::api::AiAgents);
 }
 
 /// MaiAgent: attachments, presigned upload URLs and conversation attachments
@@ -106,5 +122,5 @@ pub mod ai_agents_files {
 #[cfg(feature = "maiagent")]
 pub mod maiagent_attachments {
     include!(concat!(env!("OUT_DIR"), "/maiagent_attachments.rs"));
-    crate::hooks::client_hooks!("maiagent");
+    crate::hooks::client_hooks!(crate::api::MaiAgent);
 }

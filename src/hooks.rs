@@ -55,7 +55,7 @@ impl Hooks {
 /// Implements the hooks for the generated `Client` in scope (invoked in each module of
 /// [`crate::generated`], so this module does not depend on the generated code).
 macro_rules! client_hooks {
-    ($api:literal) => {
+    ($api:ty) => {
         impl progenitor_client::ClientHooks<crate::hooks::Hooks> for Client {
             async fn pre<E>(
                 &self,
@@ -63,7 +63,7 @@ macro_rules! client_hooks {
                 info: &progenitor_client::OperationInfo,
             ) -> Result<(), progenitor_client::Error<E>> {
                 tracing::debug!(
-                    api = $api,
+                    api = <$api as crate::api::Api>::NAME,
                     operation = info.operation_id,
                     method = %request.method(),
                     url = %crate::redact::shown_url(request.url()),
@@ -107,13 +107,13 @@ macro_rules! client_hooks {
                 }
                 match result {
                     Ok(response) => tracing::debug!(
-                        api = $api,
+                        api = <$api as crate::api::Api>::NAME,
                         operation = info.operation_id,
                         status = response.status().as_u16(),
                         "response"
                     ),
                     Err(error) => tracing::debug!(
-                        api = $api,
+                        api = <$api as crate::api::Api>::NAME,
                         operation = info.operation_id,
                         error = %error,
                         "request failed"

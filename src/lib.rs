@@ -90,6 +90,7 @@
 pub mod acs_chat;
 #[cfg(feature = "ai-agents")]
 pub mod ai_agents;
+pub mod api;
 mod attempt;
 pub mod auth;
 pub mod bulk;

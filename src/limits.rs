@@ -65,32 +65,20 @@ impl Limits {
         )
     }
 
-    /// RBM files: the image, audio, video and pdf types Google's page lists, at most 100 MiB
-    /// (Google's RBM media limit; the page states none).
+    /// RBM files: the image, audio, video and pdf types Google's page lists (the spec's media
+    /// types of `uploadFile`, from the generated code), at most 100 MiB (Google's RBM media
+    /// limit; the page states none).
+    ///
+    /// ```
+    /// let limits = upload_clients::Limits::rbm_files();
+    /// assert!(limits.content_types.iter().any(|t| t == "audio/mp4-latm"));
+    /// assert_eq!(limits.content_types.len(), 20);
+    /// ```
+    #[cfg(feature = "rbm")]
     pub fn rbm_files() -> Self {
+        use crate::generated::rbm_files::facade_operations::UPLOAD_FILE;
         Self::new(
-            [
-                "image/jpeg",
-                "image/jpg",
-                "image/gif",
-                "image/png",
-                "audio/aac",
-                "audio/mp3",
-                "audio/mpeg",
-                "audio/mpg",
-                "audio/mp4",
-                "audio/mp4-latm",
-                "audio/3gpp",
-                "application/ogg",
-                "audio/ogg",
-                "video/h263",
-                "video/m4v",
-                "video/mp4",
-                "video/mpeg",
-                "video/mpeg4",
-                "video/webm",
-                "application/pdf",
-            ],
+            UPLOAD_FILE.content_types.iter().copied(),
             [] as [&str; 0],
             Some(100 * MB),
         )

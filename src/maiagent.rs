@@ -4,9 +4,9 @@
 
 use progenitor_client::ClientInfo;
 
+use crate::api::{Api, MaiAgent};
 use crate::auth::Credential;
 use crate::checks::{check_id, parse_endpoint};
-use crate::error::ApiErrorBody;
 use crate::ext::MaiAgentAttachmentsExt;
 use crate::ext::maiagent_attachments::UploadForm;
 use crate::generated::maiagent_attachments::{Client, types};
@@ -15,7 +15,7 @@ use crate::options::{ClientOptions, option_setters};
 use crate::presigned_policy::Policy;
 use crate::presigned_post::{self, PresignedPost};
 use crate::transport::default_client;
-use crate::{Error, Limits, UploadSource};
+use crate::{Error, UploadSource};
 
 /// The API's base URL with the base path of MaiAgent's page. MaiAgent's official examples and
 /// guides use [`V1_BASE_URL`]; pass it to [`MaiAgentClient::with_base_url`] to do the same.
@@ -98,7 +98,7 @@ impl MaiAgentClient {
         Ok(Self {
             api: Client::new_with_client(DEFAULT_BASE_URL, http.clone(), Hooks::new(credential)),
             storage: http,
-            options: ClientOptions::new(Limits::maiagent_attachments()),
+            options: ClientOptions::new(MaiAgent::default_limits()),
             attachment_type: serde_json::Value::Null,
         })
     }
@@ -119,7 +119,7 @@ impl MaiAgentClient {
         self
     }
 
-    option_setters!("[`Limits::maiagent_attachments`]");
+    option_setters!("[`crate::Limits::maiagent_attachments`]");
 
     /// The `type` sent when registering an attachment: by default `null`, as in the example of
     /// MaiAgent's page. MaiAgent's API reference lists `image`, `video`, `audio`, `sticker` and
@@ -190,7 +190,7 @@ impl MaiAgentClient {
                 let form = this.api.create_attachment_with_file();
                 this.upload_form_once(form, source).await?.ok_or_else(|| {
                     Error::InvalidResponse {
-                        api: "maiagent",
+                        api: MaiAgent::NAME,
                         message: "the upload to /attachments/ succeeded but its answer is not the attachment `{id, type, filename, file}`".into(),
                     }
                 })
@@ -221,7 +221,7 @@ impl MaiAgentClient {
         source: &UploadSource,
     ) -> Result<Option<Attachment>, Error> {
         let response = form.file(source.part().await?).send().await;
-        let response = crate::attempt::check("maiagent", ApiErrorBody::MaiAgent, response).await?;
+        let response = crate::attempt::check::<MaiAgent, _>(response).await?;
         Ok(response.into_inner().map(Attachment::from))
     }
 
@@ -264,7 +264,7 @@ impl MaiAgentClient {
             Err(progenitor_client::Error::InvalidResponsePayload(_, e)) => Some(e.to_string()),
             _ => None,
         };
-        let post = crate::attempt::check("maiagent", ApiErrorBody::MaiAgent, response)
+        let post = crate::attempt::check::<MaiAgent, _>(response)
             .await
             .map_err(|error| match (error, parse_error) {
                 (Error::InvalidResponse { api, .. }, Some(e)) => Error::InvalidResponse {
@@ -288,7 +288,7 @@ impl MaiAgentClient {
         // Checked here, not left to the storage upload, so that it is the API's error and
         // nothing is sent to storage.
         post.check().map_err(|reason| Error::InvalidResponse {
-            api: "maiagent",
+            api: MaiAgent::NAME,
             message: format!("{reason}; nothing was sent to storage"),
         })?;
         Ok(post)
@@ -323,7 +323,7 @@ impl MaiAgentClient {
                     .file(key)
                     .type_(Some(types::AttachmentType(self.attachment_type.clone())));
                 let response = self.api.create_attachment().body(body).send().await;
-                let response = crate::attempt::check("maiagent", ApiErrorBody::MaiAgent, response);
+                let response = crate::attempt::check::<MaiAgent, _>(response);
                 Ok(response.await?.into_inner().into())
             }
             Some(conversation) => {
@@ -339,7 +339,7 @@ impl MaiAgentClient {
                     .body(body)
                     .send()
                     .await;
-                let response = crate::attempt::check("maiagent", ApiErrorBody::MaiAgent, response);
+                let response = crate::attempt::check::<MaiAgent, _>(response);
                 Ok(response.await?.into_inner().into())
             }
         }
@@ -377,7 +377,7 @@ impl MaiAgentClient {
             })
             .await?;
         let key = stored.key.ok_or_else(|| Error::InvalidResponse {
-            api: "maiagent",
+            api: MaiAgent::NAME,
             message: "the presigned POST has no `key` field".into(),
         })?;
         self.register(&key, source.file_name(), conversation)

@@ -72,7 +72,7 @@ impl Policy {
             && expiration <= now
         {
             return Err(Error::InvalidResponse {
-                api: "maiagent",
+                api: <crate::api::MaiAgent as crate::api::Api>::NAME,
                 message: format!(
                     "the presigned POST's policy expired at {expiration} (this machine's clock says {now}); nothing was sent to storage: ask for a new one, and check the clock if this repeats"
                 ),

@@ -3,16 +3,16 @@
 
 use progenitor_client::ClientInfo;
 
+use crate::api::{Api, Rbm};
 use crate::auth::Credential;
 use crate::checks::{check_id, check_public_url, parse_endpoint};
-use crate::error::ApiErrorBody;
 use crate::ext::RbmFilesExt;
 use crate::generated::rbm_files::{Client, types};
 use crate::hooks::Hooks;
 use crate::options::{ClientOptions, option_setters};
 use crate::rbm_cache::UploadCache;
 use crate::transport::default_client;
-use crate::{Error, Limits, UploadSource};
+use crate::{Error, UploadSource};
 
 /// An RBM endpoint: the global one or a regional one (with the `cli` feature, also the CLI's
 /// `--region` values).
@@ -82,7 +82,7 @@ impl RbmClient {
                 default_client()?,
                 Hooks::new(credential),
             ),
-            options: ClientOptions::new(Limits::rbm_files()),
+            options: ClientOptions::new(Rbm::default_limits()),
             cache: None,
         })
     }
@@ -106,7 +106,7 @@ impl RbmClient {
         self
     }
 
-    option_setters!("[`Limits::rbm_files`]");
+    option_setters!("[`crate::Limits::rbm_files`]");
 
     /// Remembers uploaded files in `cache` and returns the stored name instead of uploading
     /// the same content (or `fileUrl`) again for the same agent and thumbnail.
@@ -248,7 +248,7 @@ async fn finish(
         progenitor_client::Error<types::GoogleErrorResponse>,
     >,
 ) -> Result<RbmFile, Error> {
-    let file = crate::attempt::check("rbm", ApiErrorBody::Rbm, response).await?;
+    let file = crate::attempt::check::<Rbm, _>(response).await?;
     Ok(RbmFile {
         name: file.into_inner().name,
     })

@@ -443,7 +443,7 @@ fn curl_invocations(base: &str, api: Api, path: &Path) -> Vec<Vec<String>> {
             &["-H".into(), format!("image-filename: {name}")],
             format!(
                 "{base}/chat/threads/{THREAD}/images?api-version={}",
-                upload_clients::acs_chat::API_VERSION
+                upload_clients::acs_chat::api_version()
             ),
         ),
         Api::Rbm => octet(
@@ -664,7 +664,7 @@ impl SmallContender {
 fn acs_request(env: &Env, path: &Path) -> reqwest::RequestBuilder {
     env.http
         .post(format!("{}/chat/threads/{THREAD}/images", env.base))
-        .query(&[("api-version", upload_clients::acs_chat::API_VERSION)])
+        .query(&[("api-version", upload_clients::acs_chat::api_version())])
         .header(AUTHORIZATION, "Bearer bench-token")
         .header(CONTENT_TYPE, "application/octet-stream")
         .header("image-filename", file_name(path))

@@ -138,6 +138,6 @@ impl<'a> UploadFile<'a> {
             .body(body)
             .build()?;
         let response = send::run(client, UPLOAD_FILE.operation_id, request).await?;
-        send::decode_json(response, 200, |s| (400..=599).contains(&s)).await
+        send::decode_json(response, &UPLOAD_FILE).await
     }
 }

@@ -100,8 +100,8 @@ impl<'a> UploadForm<'a> {
         self
     }
 
-    /// Sends the form. Any `200` or `201` is success; the attachment comes back when the answer
-    /// holds one.
+    /// Sends the form. Every 2xx status the spec lists is success; the attachment comes back
+    /// when the answer holds one.
     pub async fn send(
         self,
     ) -> Result<ResponseValue<Option<types::Attachment>>, Error<types::MaiAgentError>> {
@@ -120,6 +120,6 @@ impl<'a> UploadForm<'a> {
             .body(body)
             .build()?;
         let response = send::run(client, operation.operation_id, request).await?;
-        send::decode_optional_json(response, &[200, 201], |s| (400..=499).contains(&s)).await
+        send::decode_optional_json(response, operation).await
     }
 }

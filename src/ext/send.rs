@@ -48,40 +48,38 @@ where
     Ok(result?)
 }
 
-/// Decodes `response`: status `ok` as JSON `T`, a status for which `is_error` holds as the
-/// vendor's error body `E`, anything else as [`Error::UnexpectedResponse`].
+/// Decodes `response` as the spec says `op` answers: a success status as JSON `T`, an error
+/// status as the vendor's error body `E`, anything else as [`Error::UnexpectedResponse`].
 #[cfg(any(feature = "rbm", feature = "ai-agents"))]
 pub(crate) async fn decode_json<T: DeserializeOwned, E: DeserializeOwned>(
     response: reqwest::Response,
-    ok: u16,
-    is_error: fn(u16) -> bool,
+    op: &FacadeOperation,
 ) -> Result<ResponseValue<T>, Error<E>> {
     match response.status().as_u16() {
-        status if status == ok => ResponseValue::from_response(response).await,
-        status if is_error(status) => Err(Error::ErrorResponse(
+        status if op.is_success(status) => ResponseValue::from_response(response).await,
+        status if op.is_error(status) => Err(Error::ErrorResponse(
             ResponseValue::from_response(response).await?,
         )),
         _ => Err(Error::UnexpectedResponse(response)),
     }
 }
 
-/// Like [`decode_json`] for an operation that answers any status of `ok` with or without a
-/// body: `Some(T)` when the body is a `T`, `None` when it is empty or something else (the
-/// upload succeeded either way).
+/// Like [`decode_json`] for an operation whose success statuses come with or without a body:
+/// `Some(T)` when the body is a `T`, `None` when it is empty or something else (the upload
+/// succeeded either way).
 #[cfg(feature = "maiagent")]
 pub(crate) async fn decode_optional_json<T: DeserializeOwned, E: DeserializeOwned>(
     response: reqwest::Response,
-    ok: &[u16],
-    is_error: fn(u16) -> bool,
+    op: &FacadeOperation,
 ) -> Result<ResponseValue<Option<T>>, Error<E>> {
     match response.status().as_u16() {
-        status if ok.contains(&status) => {
+        status if op.is_success(status) => {
             let (status, headers) = (response.status(), response.headers().clone());
             let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
             let value = serde_json::from_slice(&body).ok();
             Ok(ResponseValue::new(value, status, headers))
         }
-        status if is_error(status) => Err(Error::ErrorResponse(
+        status if op.is_error(status) => Err(Error::ErrorResponse(
             ResponseValue::from_response(response).await?,
         )),
         _ => Err(Error::UnexpectedResponse(response)),

@@ -26,7 +26,7 @@ pub enum AcsCommand {
         #[arg(long)]
         filename: Option<String>,
         /// The API version.
-        #[arg(long, default_value = upload_clients::acs_chat::API_VERSION)]
+        #[arg(long, default_value = upload_clients::acs_chat::api_version())]
         api_version: String,
     },
 }
