@@ -4,13 +4,12 @@
 use progenitor_client::ClientInfo;
 use url::Url;
 
-use crate::api::{AcsChat, Api};
+use crate::api::AcsChat;
 use crate::auth::Credential;
-use crate::checks::{check_id, parse_endpoint};
+use crate::checks::check_id;
 use crate::generated::acs_chat::{Client, types};
 use crate::hooks::Hooks;
-use crate::options::{ClientOptions, option_setters};
-use crate::transport::default_client;
+use crate::service::{Service, service_setters};
 use crate::{Error, UploadSource};
 
 /// The API version the spec describes (its `info.version`, from the generated client):
@@ -54,29 +53,27 @@ pub struct ChatImage {
 /// ```
 #[derive(Debug, Clone)]
 pub struct AcsChatClient {
-    api: Client,
+    service: Service<AcsChat>,
     endpoint: Url,
     api_version: String,
-    options: ClientOptions,
 }
 
 impl AcsChatClient {
     /// A client for the resource at `endpoint` (https, or http on loopback).
     pub fn new(endpoint: &str, credential: Credential) -> Result<Self, Error> {
-        let base = parse_endpoint(endpoint)?;
-        let endpoint =
-            Url::parse(&format!("{base}/")).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let service = Service::new(endpoint, credential)?;
+        let endpoint = Url::parse(&format!("{}/", ClientInfo::baseurl(&service.api)))
+            .map_err(|e| Error::InvalidInput(e.to_string()))?;
         Ok(Self {
-            api: Client::new_with_client(&base, default_client()?, Hooks::new(credential)),
+            service,
             endpoint,
             api_version: api_version().to_string(),
-            options: ClientOptions::new(AcsChat::default_limits()),
         })
     }
 
     /// Sends requests with `http` (shares its connection pool and settings).
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.api = Client::new_with_client(self.api.baseurl(), http, self.api.inner().clone());
+        self.service.set_http(http);
         self
     }
 
@@ -86,12 +83,7 @@ impl AcsChatClient {
         self
     }
 
-    option_setters!("[`crate::Limits::acs_chat_images`]");
-
-    /// The generated client underneath, for operations the facade does not wrap.
-    pub fn api(&self) -> &Client {
-        &self.api
-    }
+    service_setters!("[`crate::Limits::acs_chat_images`]");
 
     /// Uploads `source` to the thread `thread_id`, sending its file name as `image-filename`.
     /// Checks the id, name, type and size first; nothing is sent when they are wrong.
@@ -107,12 +99,9 @@ impl AcsChatClient {
         source: &UploadSource,
     ) -> Result<ChatImage, Error> {
         check_id("thread id", thread_id)?;
-        self.options.limits.check(source)?;
-        let this = self;
-        self.options
-            .run(Some(source), move || {
-                this.upload_image_once(thread_id, source)
-            })
+        self.service.check(source)?;
+        self.service
+            .run(Some(source), || self.upload_image_once(thread_id, source))
             .await
     }
 
@@ -138,6 +127,7 @@ impl AcsChatClient {
         source: &UploadSource,
     ) -> Result<ChatImage, Error> {
         let response = self
+            .service
             .api
             .upload_chat_image()
             .chat_thread_id(thread_id)

@@ -5,14 +5,13 @@ use std::time::Duration;
 
 use progenitor_client::ClientInfo;
 
-use crate::api::{AiAgents, Api};
+use crate::api::AiAgents;
 use crate::auth::Credential;
-use crate::checks::{check_id, parse_endpoint};
+use crate::checks::check_id;
 use crate::ext::AiAgentsFilesExt;
 use crate::generated::ai_agents_files::{Client, types};
 use crate::hooks::Hooks;
-use crate::options::{ClientOptions, option_setters};
-use crate::transport::default_client;
+use crate::service::{Service, service_setters};
 use crate::{Error, UploadSource};
 
 pub use types::{FileInfo, FilePurpose, FileState, KnownFilePurpose, KnownFileState};
@@ -81,26 +80,23 @@ pub fn parse_purpose(purpose: &str) -> Result<FilePurpose, Error> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct AiAgentsClient {
-    api: Client,
+    service: Service<AiAgents>,
     api_version: String,
-    options: ClientOptions,
 }
 
 impl AiAgentsClient {
     /// A client for the project endpoint (https, or http on loopback).
     pub fn new(endpoint: &str, credential: Credential) -> Result<Self, Error> {
-        let base = parse_endpoint(endpoint)?;
         Ok(Self {
-            api: Client::new_with_client(&base, default_client()?, Hooks::new(credential)),
+            service: Service::new(endpoint, credential)?,
             // The spec's `info.version`, from the generated client.
             api_version: <Client as ClientInfo<Hooks>>::api_version().to_string(),
-            options: ClientOptions::new(AiAgents::default_limits()),
         })
     }
 
     /// Sends requests with `http`.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.api = Client::new_with_client(self.api.baseurl(), http, self.api.inner().clone());
+        self.service.set_http(http);
         self
     }
 
@@ -110,12 +106,7 @@ impl AiAgentsClient {
         self
     }
 
-    option_setters!("[`crate::Limits::ai_agents_files`]");
-
-    /// The generated client underneath.
-    pub fn api(&self) -> &Client {
-        &self.api
-    }
+    service_setters!("[`crate::Limits::ai_agents_files`]");
 
     /// Uploads `source` with `purpose`; the form's `filename` is the source's file name.
     pub async fn upload(
@@ -123,10 +114,9 @@ impl AiAgentsClient {
         source: &UploadSource,
         purpose: FilePurpose,
     ) -> Result<FileInfo, Error> {
-        self.options.limits.check(source)?;
-        let this = self;
-        self.options
-            .run(Some(source), || this.upload_once(source, purpose.clone()))
+        self.service.check(source)?;
+        self.service
+            .run(Some(source), || self.upload_once(source, purpose.clone()))
             .await
     }
 
@@ -167,6 +157,7 @@ impl AiAgentsClient {
         purpose: FilePurpose,
     ) -> Result<FileInfo, Error> {
         let response = self
+            .service
             .api
             .upload_file()
             .api_version(self.api_version.as_str())
@@ -182,12 +173,12 @@ impl AiAgentsClient {
     /// The current state of the file `file_id`.
     pub async fn get(&self, file_id: &str) -> Result<FileInfo, Error> {
         check_id("file id", file_id)?;
-        let this = self;
-        self.options.run(None, move || this.get_once(file_id)).await
+        self.service.run(None, || self.get_once(file_id)).await
     }
 
     async fn get_once(&self, file_id: &str) -> Result<FileInfo, Error> {
         let response = self
+            .service
             .api
             .get_file()
             .file_id(file_id)

@@ -10,7 +10,7 @@ pub trait Api {
     /// The API's name in errors and logs.
     const NAME: &'static str;
     /// Its generated client.
-    type Client;
+    type Client: crate::service::GeneratedClient;
     /// Its vendor's error body, as the generated client parses it.
     type ErrorBody;
     /// That body as the facade's [`ApiErrorBody`].

@@ -56,6 +56,12 @@ impl Hooks {
 /// [`crate::generated`], so this module does not depend on the generated code).
 macro_rules! client_hooks {
     ($api:ty) => {
+        impl crate::service::GeneratedClient for Client {
+            fn from_parts(base: &str, http: reqwest::Client, hooks: crate::hooks::Hooks) -> Self {
+                Client::new_with_client(base, http, hooks)
+            }
+        }
+
         impl progenitor_client::ClientHooks<crate::hooks::Hooks> for Client {
             async fn pre<E>(
                 &self,

@@ -108,7 +108,6 @@ pub mod limits;
 #[cfg(feature = "maiagent")]
 pub mod maiagent;
 pub mod multipart;
-mod options;
 #[cfg(feature = "maiagent")]
 pub mod presigned_policy;
 pub mod presigned_post;
@@ -119,6 +118,7 @@ pub mod rbm_cache;
 pub mod redact;
 pub mod response;
 pub mod retry;
+mod service;
 pub mod source;
 pub mod timeouts;
 pub mod transport;

@@ -2,19 +2,15 @@
 //! a presigned POST, send the file to storage, register the attachment, optionally on a
 //! conversation).
 
-use progenitor_client::ClientInfo;
-
 use crate::api::{Api, MaiAgent};
 use crate::auth::Credential;
-use crate::checks::{check_id, parse_endpoint};
+use crate::checks::check_id;
 use crate::ext::MaiAgentAttachmentsExt;
 use crate::ext::maiagent_attachments::UploadForm;
 use crate::generated::maiagent_attachments::{Client, types};
-use crate::hooks::Hooks;
-use crate::options::{ClientOptions, option_setters};
 use crate::presigned_policy::Policy;
 use crate::presigned_post::{self, PresignedPost};
-use crate::transport::default_client;
+use crate::service::{Service, service_setters};
 use crate::{Error, UploadSource};
 
 /// The API's base URL with the base path of MaiAgent's page. MaiAgent's official examples and
@@ -83,10 +79,8 @@ impl From<types::ConversationAttachment> for Attachment {
 /// ```
 #[derive(Debug, Clone)]
 pub struct MaiAgentClient {
-    api: Client,
-    /// The same pool as `api`, with no credential: for the storage host.
-    storage: reqwest::Client,
-    options: ClientOptions,
+    /// The API; its connection pool, without the API's credential, also sends to storage.
+    service: Service<MaiAgent>,
     /// The `type` sent when registering an attachment.
     attachment_type: serde_json::Value,
 }
@@ -94,32 +88,26 @@ pub struct MaiAgentClient {
 impl MaiAgentClient {
     /// A client for [`DEFAULT_BASE_URL`].
     pub fn new(credential: Credential) -> Result<Self, Error> {
-        let http = default_client()?;
         Ok(Self {
-            api: Client::new_with_client(DEFAULT_BASE_URL, http.clone(), Hooks::new(credential)),
-            storage: http,
-            options: ClientOptions::new(MaiAgent::default_limits()),
+            service: Service::new(DEFAULT_BASE_URL, credential)?,
             attachment_type: serde_json::Value::Null,
         })
     }
 
-    /// Uses another base URL, base path included (e.g. `https://api.maiagent.ai/api/v1`).
+    /// Uses another base URL, base path included (e.g. [`V1_BASE_URL`]).
     pub fn with_base_url(mut self, base_url: &str) -> Result<Self, Error> {
-        let base = parse_endpoint(base_url)?;
-        self.api = Client::new_with_client(&base, self.storage.clone(), self.api.inner().clone());
+        self.service.set_endpoint(base_url)?;
         Ok(self)
     }
 
     /// Sends requests (to the API and to storage) with `http`, which must carry no credential
     /// of its own: the API's is added per request, and storage must get none.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.api =
-            Client::new_with_client(self.api.baseurl(), http.clone(), self.api.inner().clone());
-        self.storage = http;
+        self.service.set_http(http);
         self
     }
 
-    option_setters!("[`crate::Limits::maiagent_attachments`]");
+    service_setters!("[`crate::Limits::maiagent_attachments`]");
 
     /// The `type` sent when registering an attachment: by default `null`, as in the example of
     /// MaiAgent's page. MaiAgent's API reference lists `image`, `video`, `audio`, `sticker` and
@@ -136,20 +124,14 @@ impl MaiAgentClient {
         self
     }
 
-    /// The generated client underneath.
-    pub fn api(&self) -> &Client {
-        &self.api
-    }
-
     /// Uploads `source` in one multipart request (`POST /attachments-upload/`). MaiAgent's page
     /// states `200` with no body; the service also answers `201` with the attachment, which is
     /// then returned.
     pub async fn upload(&self, source: &UploadSource) -> Result<Option<Attachment>, Error> {
-        self.options.limits.check(source)?;
-        let this = self;
-        self.options
+        self.service.check(source)?;
+        self.service
             .run(Some(source), move || {
-                this.upload_form_once(this.api.create_attachment_upload(), source)
+                self.upload_form_once(self.service.api.create_attachment_upload(), source)
             })
             .await
     }
@@ -183,12 +165,11 @@ impl MaiAgentClient {
     /// examples do (beyond MaiAgent's page), and returns the attachment with its id, ready to
     /// attach to a message.
     pub async fn upload_attachment(&self, source: &UploadSource) -> Result<Attachment, Error> {
-        self.options.limits.check(source)?;
-        let this = self;
-        self.options
+        self.service.check(source)?;
+        self.service
             .run(Some(source), move || async move {
-                let form = this.api.create_attachment_with_file();
-                this.upload_form_once(form, source).await?.ok_or_else(|| {
+                let form = self.service.api.create_attachment_with_file();
+                self.upload_form_once(form, source).await?.ok_or_else(|| {
                     Error::InvalidResponse {
                         api: MaiAgent::NAME,
                         message: "the upload to /attachments/ succeeded but its answer is not the attachment `{id, type, filename, file}`".into(),
@@ -236,14 +217,14 @@ impl MaiAgentClient {
         })?;
         let size =
             i64::try_from(size).map_err(|_| Error::InvalidInput("the file is too large".into()))?;
-        let this = self;
-        self.options
-            .run(None, move || this.presign_once(source, size))
+        self.service
+            .run(None, || self.presign_once(source, size))
             .await
     }
 
     async fn presign_once(&self, source: &UploadSource, size: i64) -> Result<PresignedPost, Error> {
         let response = self
+            .service
             .api
             .create_upload_presigned_url()
             .field_name(PRESIGN_FIELD_NAME)
@@ -302,10 +283,9 @@ impl MaiAgentClient {
         filename: &str,
         conversation: Option<&str>,
     ) -> Result<Attachment, Error> {
-        let this = self;
-        self.options
+        self.service
             .run(None, move || {
-                this.register_once(key, filename, conversation)
+                self.register_once(key, filename, conversation)
             })
             .await
     }
@@ -322,7 +302,7 @@ impl MaiAgentClient {
                     .filename(filename)
                     .file(key)
                     .type_(Some(types::AttachmentType(self.attachment_type.clone())));
-                let response = self.api.create_attachment().body(body).send().await;
+                let response = self.service.api.create_attachment().body(body).send().await;
                 let response = crate::attempt::check::<MaiAgent, _>(response);
                 Ok(response.await?.into_inner().into())
             }
@@ -333,6 +313,7 @@ impl MaiAgentClient {
                     .type_(Some(types::AttachmentType(self.attachment_type.clone())))
                     .conversation(conversation.parse::<uuid::Uuid>().ok());
                 let response = self
+                    .service
                     .api
                     .create_conversation_attachment()
                     .conversation_pk(conversation)
@@ -362,17 +343,17 @@ impl MaiAgentClient {
         if let Some(conversation) = conversation {
             check_id("conversation id", conversation)?;
         }
-        self.options.limits.check(source)?;
+        self.service.check(source)?;
         let post = self.presign(source).await?;
         // What storage would refuse only after the whole file is refused now.
         if let (Some(policy), Some(len)) = (Policy::of(&post), source.len()) {
             policy.check(len, chrono::Utc::now())?;
         }
         // Storage is retried on its own: once it accepted the file, only registration is left.
-        let (storage, post) = (&self.storage, &post);
+        let (storage, post) = (&self.service.http(), &post);
         let stored = self
-            .options
-            .run(Some(source), move || {
+            .service
+            .run(Some(source), || {
                 presigned_post::upload(storage, post, source)
             })
             .await?;

@@ -1,17 +1,13 @@
 //! The RBM facade: upload a file binary (streamed, its media type as `Content-Type`) or create
 //! a file from a public URL, on the global or a regional endpoint.
 
-use progenitor_client::ClientInfo;
-
-use crate::api::{Api, Rbm};
+use crate::api::Rbm;
 use crate::auth::Credential;
-use crate::checks::{check_id, check_public_url, parse_endpoint};
+use crate::checks::{check_id, check_public_url};
 use crate::ext::RbmFilesExt;
 use crate::generated::rbm_files::{Client, types};
-use crate::hooks::Hooks;
-use crate::options::{ClientOptions, option_setters};
 use crate::rbm_cache::UploadCache;
-use crate::transport::default_client;
+use crate::service::{Service, service_setters};
 use crate::{Error, UploadSource};
 
 /// An RBM endpoint: the global one or a regional one (with the `cli` feature, also the CLI's
@@ -68,8 +64,7 @@ pub struct RbmFile {
 /// ```
 #[derive(Debug, Clone)]
 pub struct RbmClient {
-    api: Client,
-    options: ClientOptions,
+    service: Service<Rbm>,
     cache: Option<std::sync::Arc<UploadCache>>,
 }
 
@@ -77,12 +72,7 @@ impl RbmClient {
     /// A client for the global endpoint.
     pub fn new(credential: Credential) -> Result<Self, Error> {
         Ok(Self {
-            api: Client::new_with_client(
-                Region::Global.endpoint(),
-                default_client()?,
-                Hooks::new(credential),
-            ),
-            options: ClientOptions::new(Rbm::default_limits()),
+            service: Service::new(Region::Global.endpoint(), credential)?,
             cache: None,
         })
     }
@@ -94,30 +84,23 @@ impl RbmClient {
 
     /// Uses another endpoint (https, or http on loopback).
     pub fn with_endpoint(mut self, endpoint: &str) -> Result<Self, Error> {
-        let base = parse_endpoint(endpoint)?;
-        self.api =
-            Client::new_with_client(&base, self.api.client().clone(), self.api.inner().clone());
+        self.service.set_endpoint(endpoint)?;
         Ok(self)
     }
 
     /// Sends requests with `http`.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.api = Client::new_with_client(self.api.baseurl(), http, self.api.inner().clone());
+        self.service.set_http(http);
         self
     }
 
-    option_setters!("[`crate::Limits::rbm_files`]");
+    service_setters!("[`crate::Limits::rbm_files`]");
 
     /// Remembers uploaded files in `cache` and returns the stored name instead of uploading
     /// the same content (or `fileUrl`) again for the same agent and thumbnail.
     pub fn with_cache(mut self, cache: UploadCache) -> Self {
         self.cache = Some(std::sync::Arc::new(cache));
         self
-    }
-
-    /// The generated client underneath.
-    pub fn api(&self) -> &Client {
-        &self.api
     }
 
     /// Uploads the binary of `source` for `agent_id`, with an optional public thumbnail URL.
@@ -131,7 +114,7 @@ impl RbmClient {
         if let Some(url) = thumbnail_url {
             check_public_url("thumbnailUrl", url)?;
         }
-        self.options.limits.check(source)?;
+        self.service.check(source)?;
         let cache_key = match &self.cache {
             Some(_) => source.sha256().await?.map(|hash| {
                 format!(
@@ -144,7 +127,6 @@ impl RbmClient {
         if let Some(name) = self.cached(cache_key.as_deref()).await {
             return Ok(RbmFile { name });
         }
-        let this = self;
         let media_type = source
             .content_type()
             .split(';')
@@ -152,9 +134,10 @@ impl RbmClient {
             .unwrap_or_default()
             .trim();
         let file = self
-            .options
-            .run(Some(source), move || async move {
-                let mut request = this
+            .service
+            .run(Some(source), || async move {
+                let mut request = self
+                    .service
                     .api
                     .upload_file()
                     .agent_id(agent_id)
@@ -211,9 +194,9 @@ impl RbmClient {
         if let Some(name) = self.cached(cache_key.as_deref()).await {
             return Ok(RbmFile { name });
         }
-        let api = &self.api;
+        let api = &self.service.api;
         let file = self
-            .options
+            .service
             .run(None, || {
                 let body = body.clone();
                 async move { finish(api.create_file().body(body).send().await).await }

@@ -1,0 +1,118 @@
+//! The one core every facade is built on: its API's generated client (base URL, the shared
+//! connection pool, the credential hooks) and what every request of it runs under (the checks
+//! on a source, the retry policy, the timeouts), with the builder methods that set them,
+//! written once for all four facades. A facade keeps only what differs (ACS `Location`, RBM
+//! regions and cache, AI Agents polling, MaiAgent's presign → storage → register).
+
+use std::future::Future;
+
+use progenitor_client::ClientInfo;
+
+use crate::api::Api;
+use crate::auth::Credential;
+use crate::checks::parse_endpoint;
+use crate::hooks::Hooks;
+use crate::retry::RetryPolicy;
+use crate::timeouts::Timeouts;
+use crate::{Error, Limits, UploadSource};
+
+/// A generated client, built from its parts (implemented in [`crate::generated`] for each).
+pub trait GeneratedClient: ClientInfo<Hooks> + Clone + std::fmt::Debug {
+    /// The client for `base` that sends with `http` and authenticates with `hooks`.
+    fn from_parts(base: &str, http: reqwest::Client, hooks: Hooks) -> Self;
+}
+
+/// The generated client of `A` and the options its requests run under.
+#[derive(Debug, Clone)]
+pub(crate) struct Service<A: Api> {
+    pub(crate) api: A::Client,
+    pub(crate) limits: Limits,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeouts: Timeouts,
+}
+
+impl<A: Api> Service<A> {
+    /// `A`'s client for `endpoint` (https, or http on loopback) with `credential`, the crate's
+    /// default connection settings, `A`'s default limits, retries and timeouts.
+    pub(crate) fn new(endpoint: &str, credential: Credential) -> Result<Self, Error> {
+        let base = parse_endpoint(endpoint)?;
+        Ok(Self {
+            api: A::Client::from_parts(
+                &base,
+                crate::transport::default_client()?,
+                Hooks::new(credential),
+            ),
+            limits: A::default_limits(),
+            retry: RetryPolicy::default(),
+            timeouts: Timeouts::default(),
+        })
+    }
+
+    /// Sends to `endpoint` (https, or http on loopback) from now on; returns its base URL.
+    pub(crate) fn set_endpoint(&mut self, endpoint: &str) -> Result<String, Error> {
+        let base = parse_endpoint(endpoint)?;
+        self.api = A::Client::from_parts(&base, self.http(), self.api.inner().clone());
+        Ok(base)
+    }
+
+    /// Sends with `http` (its pool and settings) from now on.
+    pub(crate) fn set_http(&mut self, http: reqwest::Client) {
+        self.api = A::Client::from_parts(self.api.baseurl(), http, self.api.inner().clone());
+    }
+
+    /// The connection pool requests go through.
+    pub(crate) fn http(&self) -> reqwest::Client {
+        self.api.client().clone()
+    }
+
+    /// Checks `source` against the limits; nothing is sent when it fails.
+    pub(crate) fn check(&self, source: &UploadSource) -> Result<(), Error> {
+        self.limits.check(source)
+    }
+
+    /// Runs `attempt` under the retry policy, each attempt under the timeouts
+    /// ([`crate::attempt`]). `source`, when given, is the body the attempts send.
+    pub(crate) async fn run<T, F, Fut>(
+        &self,
+        source: Option<&UploadSource>,
+        attempt: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        self.retry.run(&self.timeouts, source, attempt).await
+    }
+}
+
+/// The builder methods every facade shares, for a facade with a `service: Service<A>` field:
+/// `with_limits`, `with_retry`, `with_timeouts` and `api()`. The argument names the facade's
+/// default limits for the docs.
+macro_rules! service_setters {
+    ($default_limits:literal) => {
+        #[doc = concat!("Replaces the content type and size checks (", $default_limits, ").")]
+        pub fn with_limits(mut self, limits: $crate::Limits) -> Self {
+            self.service.limits = limits;
+            self
+        }
+
+        /// Replaces the retry policy ([`RetryPolicy::default`](crate::retry::RetryPolicy::default)).
+        pub fn with_retry(mut self, retry: $crate::retry::RetryPolicy) -> Self {
+            self.service.retry = retry;
+            self
+        }
+
+        /// Replaces the stall and whole-request timeouts
+        /// ([`Timeouts::default`](crate::timeouts::Timeouts::default): a 2-minute stall timeout).
+        pub fn with_timeouts(mut self, timeouts: $crate::timeouts::Timeouts) -> Self {
+            self.service.timeouts = timeouts;
+            self
+        }
+
+        /// The generated client underneath, for operations the facade does not wrap.
+        pub fn api(&self) -> &Client {
+            &self.service.api
+        }
+    };
+}
+pub(crate) use service_setters;
