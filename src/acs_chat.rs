@@ -136,7 +136,7 @@ impl AcsChatClient {
             .body(source.body().await?)
             .send()
             .await;
-        let response = crate::attempt::check::<AcsChat, _>(response).await?;
+        let response = crate::api::check::<AcsChat, _>(response).await?;
         let url = response
             .headers()
             .get(reqwest::header::LOCATION)

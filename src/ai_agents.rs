@@ -166,7 +166,7 @@ impl AiAgentsClient {
             .file(source.part().await?)
             .send()
             .await;
-        let info = crate::attempt::check::<AiAgents, _>(response).await?;
+        let info = crate::api::check::<AiAgents, _>(response).await?;
         Ok(info.into_inner())
     }
 
@@ -185,7 +185,7 @@ impl AiAgentsClient {
             .api_version(self.api_version.as_str())
             .send()
             .await;
-        let info = crate::attempt::check::<AiAgents, _>(response).await?;
+        let info = crate::api::check::<AiAgents, _>(response).await?;
         Ok(info.into_inner())
     }
 

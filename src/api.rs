@@ -2,15 +2,18 @@
 //! error body and what it accepts. The attempt, the hooks and the facades name an API by one of
 //! these types, never by a string.
 
+use progenitor_client::ResponseValue;
+
 use crate::Limits;
-use crate::error::ApiErrorBody;
+use crate::attempt::Attempt;
+use crate::error::{ApiErrorBody, Error};
 
 /// One of the four APIs.
 pub trait Api {
     /// The API's name in errors and logs.
     const NAME: &'static str;
     /// Its generated client.
-    type Client: crate::service::GeneratedClient;
+    type Client: crate::hooks::GeneratedClient;
     /// Its vendor's error body, as the generated client parses it.
     type ErrorBody;
     /// That body as the facade's [`ApiErrorBody`].
@@ -26,7 +29,7 @@ pub struct AcsChat;
 
 #[cfg(feature = "acs-chat")]
 impl Api for AcsChat {
-    const NAME: &'static str = "acs-chat";
+    const NAME: &'static str = crate::generated::acs_chat::API_NAME;
     type Client = crate::generated::acs_chat::Client;
     type ErrorBody = crate::generated::acs_chat::types::ErrorResponse;
     fn error_body(body: Self::ErrorBody) -> ApiErrorBody {
@@ -44,7 +47,7 @@ pub struct Rbm;
 
 #[cfg(feature = "rbm")]
 impl Api for Rbm {
-    const NAME: &'static str = "rbm";
+    const NAME: &'static str = crate::generated::rbm_files::API_NAME;
     type Client = crate::generated::rbm_files::Client;
     type ErrorBody = crate::generated::rbm_files::types::GoogleErrorResponse;
     fn error_body(body: Self::ErrorBody) -> ApiErrorBody {
@@ -62,7 +65,7 @@ pub struct AiAgents;
 
 #[cfg(feature = "ai-agents")]
 impl Api for AiAgents {
-    const NAME: &'static str = "ai-agents";
+    const NAME: &'static str = crate::generated::ai_agents_files::API_NAME;
     type Client = crate::generated::ai_agents_files::Client;
     type ErrorBody = crate::generated::ai_agents_files::types::AgentV1Error;
     fn error_body(body: Self::ErrorBody) -> ApiErrorBody {
@@ -80,7 +83,7 @@ pub struct MaiAgent;
 
 #[cfg(feature = "maiagent")]
 impl Api for MaiAgent {
-    const NAME: &'static str = "maiagent";
+    const NAME: &'static str = crate::generated::maiagent_attachments::API_NAME;
     type Client = crate::generated::maiagent_attachments::Client;
     type ErrorBody = crate::generated::maiagent_attachments::types::MaiAgentError;
     fn error_body(body: Self::ErrorBody) -> ApiErrorBody {
@@ -88,5 +91,19 @@ impl Api for MaiAgent {
     }
     fn default_limits() -> Limits {
         Limits::maiagent_attachments()
+    }
+}
+
+/// The response of a generated operation of the API `A`, or the facade's error for its failure,
+/// told with what the running attempt observed (an error status whose body is not the vendor's
+/// JSON keeps its status; a credential's error is returned whole).
+pub(crate) async fn check<A: Api, T>(
+    result: Result<ResponseValue<T>, progenitor_client::Error<A::ErrorBody>>,
+) -> Result<ResponseValue<T>, Error> {
+    match result {
+        Ok(response) => Ok(response),
+        Err(error) => {
+            Err(Error::from_generated(A::NAME, error, A::error_body, Attempt::observed()).await)
+        }
     }
 }

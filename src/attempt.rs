@@ -1,20 +1,21 @@
-//! One attempt of an operation, and the one place per-attempt state lives: the stall clock the
-//! request body and the hooks reset, the status and headers of the response the attempt got,
-//! and a credential's error, which the hooks can only hand to progenitor as text.
+//! One attempt of an operation and the one place its state lives: the stall clock the request
+//! body and the hooks reset, the status and headers of the response the attempt got, and a
+//! credential's error, which the hooks can only hand to progenitor as text.
 //!
-//! The retry loop runs every attempt through [`run`], which holds the state in the crate's only
-//! task-local (progenitor's hooks and hyper's body polling have no other way to reach it); the
-//! facades turn a generated operation's result into the facade's [`Error`] with [`check`],
-//! which reads that state back. Nothing else reads or writes it.
+//! The retry loop runs each attempt inside [`scope`] (the crate's only task-local: progenitor's
+//! hooks and hyper's body polling have no other way to reach the state); [`crate::api::check`]
+//! reads back what the attempt [`Observed`] to tell its error. This module depends on no other
+//! of the crate but `auth`, so every module can use it.
 
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use progenitor_client::ResponseValue;
 use reqwest::header::HeaderMap;
+use tokio::time::Instant;
 
-use crate::api::Api;
-use crate::error::{Error, Observed};
-use crate::timeouts::{Activity, Timeouts};
+use crate::auth::AuthError;
 
 tokio::task_local! {
     /// The attempt running in this task.
@@ -29,7 +30,21 @@ pub(crate) struct Attempt {
     /// The status and headers of the last response.
     last_response: Mutex<Option<(u16, HeaderMap)>>,
     /// The error a credential gave, whole (the hooks pass progenitor only its text).
-    credential_error: Mutex<Option<Error>>,
+    credential_error: Mutex<Option<AuthError>>,
+}
+
+/// What the attempt that got an error observed, beside the error itself.
+#[derive(Debug, Default)]
+pub(crate) struct Observed {
+    /// The status and headers of the last response.
+    pub(crate) last_response: Option<(u16, HeaderMap)>,
+    /// The error a credential gave, whole.
+    pub(crate) credential_error: Option<AuthError>,
+}
+
+/// Runs `attempt` with `state` as the attempt running in its task.
+pub(crate) fn scope<F: Future>(state: Arc<Attempt>, attempt: F) -> impl Future<Output = F::Output> {
+    CURRENT.scope(state, attempt)
 }
 
 impl Attempt {
@@ -56,7 +71,7 @@ impl Attempt {
 
     /// Keeps the error a credential gave for the attempt running in this task; returns its
     /// text for progenitor.
-    pub(crate) fn record_credential_error(error: Error) -> String {
+    pub(crate) fn record_credential_error(error: AuthError) -> String {
         let text = error.to_string();
         let _ = CURRENT.try_with(|attempt| {
             if let Ok(mut slot) = attempt.credential_error.lock() {
@@ -66,40 +81,62 @@ impl Attempt {
         text
     }
 
-    /// What this attempt observed, for turning a generated operation's error into the
-    /// facade's.
-    fn observed(&self) -> Observed {
-        Observed {
-            last_response: self.last_response.lock().ok().and_then(|mut l| l.take()),
-            credential_error: self.credential_error.lock().ok().and_then(|mut e| e.take()),
+    /// What the attempt running in this task observed (nothing outside an attempt).
+    pub(crate) fn observed() -> Observed {
+        CURRENT
+            .try_with(|attempt| Observed {
+                last_response: attempt.last_response.lock().ok().and_then(|mut l| l.take()),
+                credential_error: attempt
+                    .credential_error
+                    .lock()
+                    .ok()
+                    .and_then(|mut e| e.take()),
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// When an attempt last made progress.
+#[derive(Debug)]
+pub(crate) struct Activity {
+    started: Instant,
+    /// Milliseconds after `started` of the last progress.
+    last: AtomicU64,
+}
+
+impl Default for Activity {
+    fn default() -> Self {
+        Self {
+            started: Instant::now(),
+            last: AtomicU64::new(0),
         }
     }
 }
 
-/// Runs `attempt` as one attempt under `timeouts`, with its own [`Attempt`] state.
-pub(crate) async fn run<T, Fut>(timeouts: &Timeouts, attempt: Fut) -> Result<T, Error>
-where
-    Fut: Future<Output = Result<T, Error>>,
-{
-    let state = Arc::new(Attempt::default());
-    timeouts
-        .guard(&state.activity, CURRENT.scope(state.clone(), attempt))
-        .await
-}
+impl Activity {
+    /// Counts progress from now on.
+    pub(crate) fn restart(&self) {
+        self.touch();
+    }
 
-/// The response of a generated operation of the API `A`, or the facade's error for its
-/// failure, told with what the running attempt observed (an error status whose body is not the
-/// vendor's JSON keeps its status; a credential's error is returned whole).
-pub(crate) async fn check<A: Api, T>(
-    result: Result<ResponseValue<T>, progenitor_client::Error<A::ErrorBody>>,
-) -> Result<ResponseValue<T>, Error> {
-    match result {
-        Ok(response) => Ok(response),
-        Err(error) => {
-            let observed = Attempt::current()
-                .map(|attempt| attempt.observed())
-                .unwrap_or_default();
-            Err(Error::from_generated(A::NAME, error, A::error_body, observed).await)
+    /// Records progress now.
+    pub(crate) fn touch(&self) {
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.fetch_max(now, Ordering::Relaxed);
+    }
+
+    /// Resolves once there has been no progress for `stall`, with the message to report.
+    pub(crate) async fn stalled(&self, stall: Duration) -> String {
+        loop {
+            let last = self.started + Duration::from_millis(self.last.load(Ordering::Relaxed));
+            let idle = last.elapsed();
+            if idle >= stall {
+                return format!(
+                    "no upload progress and no response for {}s; the connection looks stalled (raise the stall timeout for very slow links)",
+                    stall.as_secs_f64()
+                );
+            }
+            tokio::time::sleep(stall - idle).await;
         }
     }
 }

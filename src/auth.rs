@@ -17,16 +17,35 @@ use std::sync::Arc;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::Error;
+/// Why a credential could not be had. Kept apart from [`crate::Error`] (which it becomes, as
+/// `Error::Auth` or `Error::TokenEndpoint`) so that credentials do not depend on the error type
+/// that carries the vendors' bodies.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// The credential was refused or cannot be used; trying again will not help.
+    #[error("{0}")]
+    Refused(String),
+    /// The token endpoint could not be reached; retried like any network error.
+    #[error("cannot reach the token endpoint {url}: {source}")]
+    Unreachable {
+        /// The token endpoint.
+        url: String,
+        /// Why it could not be reached.
+        #[source]
+        source: reqwest::Error,
+    },
+}
 
 /// A future returned by [`TokenProvider::token`].
-pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<SecretString, Error>> + Send + 'a>>;
+pub type TokenFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<SecretString, AuthError>> + Send + 'a>>;
 
 /// Supplies a bearer token before each request; implement it to refresh tokens.
 ///
 /// ```
 /// use secrecy::SecretString;
-/// use upload_clients::auth::{Credential, TokenFuture, TokenProvider};
+/// use upload_clients::auth::{AuthError, Credential, TokenFuture, TokenProvider};
 ///
 /// struct FromEnv;
 /// impl TokenProvider for FromEnv {
@@ -34,7 +53,7 @@ pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<SecretString, Erro
 ///         Box::pin(async {
 ///             std::env::var("ACS_ACCESS_TOKEN")
 ///                 .map(SecretString::from)
-///                 .map_err(|_| upload_clients::Error::Auth("ACS_ACCESS_TOKEN is not set".into()))
+///                 .map_err(|_| AuthError::Refused("ACS_ACCESS_TOKEN is not set".into()))
 ///         })
 ///     }
 /// }
@@ -84,7 +103,7 @@ impl Credential {
     }
 
     /// The header that carries the credential, its value marked sensitive.
-    pub(crate) async fn header(&self) -> Result<(HeaderName, HeaderValue), Error> {
+    pub(crate) async fn header(&self) -> Result<(HeaderName, HeaderValue), AuthError> {
         let value = match self {
             Self::Bearer(token) => format!("Bearer {}", token.expose_secret()),
             Self::BearerProvider(provider) => {
@@ -93,7 +112,7 @@ impl Credential {
             Self::ApiKey(key) => format!("Api-Key {}", key.expose_secret()),
         };
         let mut value = HeaderValue::from_str(&value).map_err(|_| {
-            Error::Auth(
+            AuthError::Refused(
                 "the credential holds characters an HTTP header cannot carry (e.g. a newline); check the token or key"
                     .into(),
             )

@@ -95,6 +95,17 @@ pub enum Error {
     },
 }
 
+impl From<crate::auth::AuthError> for Error {
+    fn from(error: crate::auth::AuthError) -> Self {
+        match error {
+            crate::auth::AuthError::Refused(message) => Self::Auth(message),
+            crate::auth::AuthError::Unreachable { url, source } => {
+                Self::TokenEndpoint { url, source }
+            }
+        }
+    }
+}
+
 impl Error {
     /// The HTTP status of an API or storage error.
     ///
@@ -154,9 +165,9 @@ impl Error {
         api: &'static str,
         error: progenitor_client::Error<E>,
         wrap: fn(E) -> ApiErrorBody,
-        observed: Observed,
+        observed: crate::attempt::Observed,
     ) -> Self {
-        let Observed {
+        let crate::attempt::Observed {
             last_response,
             credential_error,
         } = observed;
@@ -204,18 +215,9 @@ impl Error {
             }
             // Only the crate's hooks produce `Custom`, for a credential that could not be had:
             // the attempt kept its error whole (a token endpoint out of reach is retried).
-            G::Custom(message) => credential_error.unwrap_or(Self::Auth(message)),
+            G::Custom(message) => credential_error.map_or(Self::Auth(message), Self::from),
         }
     }
-}
-
-/// What the attempt that got an error observed, beside the error itself.
-#[derive(Debug, Default)]
-pub(crate) struct Observed {
-    /// The status and headers of the last response.
-    pub(crate) last_response: Option<(u16, HeaderMap)>,
-    /// The error a credential gave, whole.
-    pub(crate) credential_error: Option<Error>,
 }
 
 /// An error status from an API, with the vendor's error body.

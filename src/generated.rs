@@ -98,7 +98,9 @@ impl FacadeOperation {
 #[cfg(feature = "acs-chat")]
 pub mod acs_chat {
     include!(concat!(env!("OUT_DIR"), "/acs_chat.rs"));
-    crate::hooks::client_hooks!(crate::api::AcsChat);
+    /// The API's name in errors and logs.
+    pub const API_NAME: &str = "acs-chat";
+    crate::hooks::client_hooks!();
 }
 
 /// Google RCS Business Messaging: `files.create` (`specs/rbm-files.yaml`), both the Upload URI
@@ -106,7 +108,9 @@ pub mod acs_chat {
 #[cfg(feature = "rbm")]
 pub mod rbm_files {
     include!(concat!(env!("OUT_DIR"), "/rbm_files.rs"));
-    crate::hooks::client_hooks!(crate::api::Rbm);
+    /// The API's name in errors and logs.
+    pub const API_NAME: &str = "rbm";
+    crate::hooks::client_hooks!();
 }
 
 /// Azure AI Foundry Agents: Files - Upload File and Get File (`specs/ai-agents-files.yaml`,
@@ -114,7 +118,9 @@ pub mod rbm_files {
 #[cfg(feature = "ai-agents")]
 pub mod ai_agents_files {
     include!(concat!(env!("OUT_DIR"), "/ai_agents_files.rs"));
-    crate::hooks::client_hooks!(crate::api::AiAgents);
+    /// The API's name in errors and logs.
+    pub const API_NAME: &str = "ai-agents";
+    crate::hooks::client_hooks!();
 }
 
 /// MaiAgent: attachments, presigned upload URLs and conversation attachments
@@ -122,5 +128,7 @@ pub mod ai_agents_files {
 #[cfg(feature = "maiagent")]
 pub mod maiagent_attachments {
     include!(concat!(env!("OUT_DIR"), "/maiagent_attachments.rs"));
-    crate::hooks::client_hooks!(crate::api::MaiAgent);
+    /// The API's name in errors and logs.
+    pub const API_NAME: &str = "maiagent";
+    crate::hooks::client_hooks!();
 }

@@ -12,7 +12,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::Error;
-use crate::auth::{TokenFuture, TokenProvider};
+use crate::auth::{AuthError, TokenFuture, TokenProvider};
 
 /// The OAuth scope RBM requires.
 pub const RBM_SCOPE: &str = "https://www.googleapis.com/auth/rcsbusinessmessaging";
@@ -150,7 +150,7 @@ impl GoogleServiceAccount {
         })
     }
 
-    async fn fresh_token(&self) -> Result<SecretString, Error> {
+    async fn fresh_token(&self) -> Result<SecretString, AuthError> {
         let mut cached = self.cached.lock().await;
         if let Some((token, expires)) = cached.as_ref()
             && Instant::now() + REFRESH_MARGIN < *expires
@@ -171,7 +171,7 @@ impl GoogleServiceAccount {
         let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
         header.kid = self.key.private_key_id.clone();
         let assertion = jsonwebtoken::encode(&header, &claims, &self.signer)
-            .map_err(|e| Error::Auth(format!("cannot sign the service-account JWT: {e}")))?;
+            .map_err(|e| AuthError::Refused(format!("cannot sign the service-account JWT: {e}")))?;
         let asked = Instant::now();
         let response = self
             .http
@@ -182,7 +182,7 @@ impl GoogleServiceAccount {
             ])
             .send()
             .await
-            .map_err(|source| Error::TokenEndpoint {
+            .map_err(|source| AuthError::Unreachable {
                 url: self.key.token_uri.clone(),
                 source: source.without_url(),
             })?;
@@ -190,10 +190,10 @@ impl GoogleServiceAccount {
         let body = response
             .bytes()
             .await
-            .map_err(|e| Error::Auth(format!("cannot read the token response: {e}")))?;
+            .map_err(|e| AuthError::Refused(format!("cannot read the token response: {e}")))?;
         if !status.is_success() {
             let error: TokenError = serde_json::from_slice(&body).unwrap_or_default();
-            return Err(Error::Auth(format!(
+            return Err(AuthError::Refused(format!(
                 "the token endpoint refused the service account {} with HTTP {}: {}; check the key and that it is enabled",
                 self.key.client_email,
                 status.as_u16(),
@@ -203,8 +203,9 @@ impl GoogleServiceAccount {
                     .unwrap_or_else(|| "no reason given".into())
             )));
         }
-        let token: TokenResponse = serde_json::from_slice(&body)
-            .map_err(|e| Error::Auth(format!("the token endpoint sent no access_token: {e}")))?;
+        let token: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            AuthError::Refused(format!("the token endpoint sent no access_token: {e}"))
+        })?;
         let lifetime = Duration::from_secs(token.expires_in.unwrap_or(ASSERTION_LIFETIME));
         *cached = Some((token.access_token.clone(), asked + lifetime));
         tracing::debug!(client = %self.key.client_email, ?lifetime, "exchanged a service-account token");

@@ -43,7 +43,7 @@ impl Hooks {
     pub(crate) async fn authorize(
         &self,
         request: &mut reqwest::Request,
-    ) -> Result<(), crate::Error> {
+    ) -> Result<(), crate::auth::AuthError> {
         if let Some(credential) = &self.credential {
             let (name, value) = credential.header().await?;
             request.headers_mut().insert(name, value);
@@ -52,11 +52,17 @@ impl Hooks {
     }
 }
 
+/// A generated client, built from its parts (implemented for each in [`crate::generated`]).
+pub trait GeneratedClient: progenitor_client::ClientInfo<Hooks> + Clone + std::fmt::Debug {
+    /// The client for `base` that sends with `http` and authenticates with `hooks`.
+    fn from_parts(base: &str, http: reqwest::Client, hooks: Hooks) -> Self;
+}
+
 /// Implements the hooks for the generated `Client` in scope (invoked in each module of
 /// [`crate::generated`], so this module does not depend on the generated code).
 macro_rules! client_hooks {
-    ($api:ty) => {
-        impl crate::service::GeneratedClient for Client {
+    () => {
+        impl crate::hooks::GeneratedClient for Client {
             fn from_parts(base: &str, http: reqwest::Client, hooks: crate::hooks::Hooks) -> Self {
                 Client::new_with_client(base, http, hooks)
             }
@@ -69,7 +75,7 @@ macro_rules! client_hooks {
                 info: &progenitor_client::OperationInfo,
             ) -> Result<(), progenitor_client::Error<E>> {
                 tracing::debug!(
-                    api = <$api as crate::api::Api>::NAME,
+                    api = API_NAME,
                     operation = info.operation_id,
                     method = %request.method(),
                     url = %crate::redact::shown_url(request.url()),
@@ -113,13 +119,13 @@ macro_rules! client_hooks {
                 }
                 match result {
                     Ok(response) => tracing::debug!(
-                        api = <$api as crate::api::Api>::NAME,
+                        api = API_NAME,
                         operation = info.operation_id,
                         status = response.status().as_u16(),
                         "response"
                     ),
                     Err(error) => tracing::debug!(
-                        api = <$api as crate::api::Api>::NAME,
+                        api = API_NAME,
                         operation = info.operation_id,
                         error = %error,
                         "request failed"

@@ -202,7 +202,7 @@ impl MaiAgentClient {
         source: &UploadSource,
     ) -> Result<Option<Attachment>, Error> {
         let response = form.file(source.part().await?).send().await;
-        let response = crate::attempt::check::<MaiAgent, _>(response).await?;
+        let response = crate::api::check::<MaiAgent, _>(response).await?;
         Ok(response.into_inner().map(Attachment::from))
     }
 
@@ -245,7 +245,7 @@ impl MaiAgentClient {
             Err(progenitor_client::Error::InvalidResponsePayload(_, e)) => Some(e.to_string()),
             _ => None,
         };
-        let post = crate::attempt::check::<MaiAgent, _>(response)
+        let post = crate::api::check::<MaiAgent, _>(response)
             .await
             .map_err(|error| match (error, parse_error) {
                 (Error::InvalidResponse { api, .. }, Some(e)) => Error::InvalidResponse {
@@ -303,7 +303,7 @@ impl MaiAgentClient {
                     .file(key)
                     .type_(Some(types::AttachmentType(self.attachment_type.clone())));
                 let response = self.service.api.create_attachment().body(body).send().await;
-                let response = crate::attempt::check::<MaiAgent, _>(response);
+                let response = crate::api::check::<MaiAgent, _>(response);
                 Ok(response.await?.into_inner().into())
             }
             Some(conversation) => {
@@ -320,7 +320,7 @@ impl MaiAgentClient {
                     .body(body)
                     .send()
                     .await;
-                let response = crate::attempt::check::<MaiAgent, _>(response);
+                let response = crate::api::check::<MaiAgent, _>(response);
                 Ok(response.await?.into_inner().into())
             }
         }

@@ -231,7 +231,7 @@ async fn finish(
         progenitor_client::Error<types::GoogleErrorResponse>,
     >,
 ) -> Result<RbmFile, Error> {
-    let file = crate::attempt::check::<Rbm, _>(response).await?;
+    let file = crate::api::check::<Rbm, _>(response).await?;
     Ok(RbmFile {
         name: file.into_inner().name,
     })

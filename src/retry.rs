@@ -75,7 +75,11 @@ impl RetryPolicy {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let this_attempt = crate::attempt::run(timeouts, attempt());
+            let state = std::sync::Arc::new(crate::attempt::Attempt::default());
+            let this_attempt = timeouts.guard(
+                &state.activity,
+                crate::attempt::scope(state.clone(), attempt()),
+            );
             let error = match this_attempt.await {
                 Ok(value) => return Ok(value),
                 Err(error) => error,

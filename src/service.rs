@@ -8,6 +8,8 @@ use std::future::Future;
 
 use progenitor_client::ClientInfo;
 
+use crate::hooks::GeneratedClient;
+
 use crate::api::Api;
 use crate::auth::Credential;
 use crate::checks::parse_endpoint;
@@ -15,12 +17,6 @@ use crate::hooks::Hooks;
 use crate::retry::RetryPolicy;
 use crate::timeouts::Timeouts;
 use crate::{Error, Limits, UploadSource};
-
-/// A generated client, built from its parts (implemented in [`crate::generated`] for each).
-pub trait GeneratedClient: ClientInfo<Hooks> + Clone + std::fmt::Debug {
-    /// The client for `base` that sends with `http` and authenticates with `hooks`.
-    fn from_parts(base: &str, http: reqwest::Client, hooks: Hooks) -> Self;
-}
 
 /// The generated client of `A` and the options its requests run under.
 #[derive(Debug, Clone)]

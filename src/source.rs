@@ -11,7 +11,6 @@
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -27,19 +26,8 @@ use crate::file_io::{SNIFF, cannot_read, inspect, read_path};
 /// BENCHMARKS.md has the measurements). A small file gets a buffer of its own size.
 const CHUNK: usize = 2 * 1024 * 1024;
 
-pub(crate) type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
-
-/// Upload progress: bytes sent so far and the total, when known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Progress {
-    /// Bytes of the body handed to the connection so far in this attempt.
-    pub sent: u64,
-    /// The length of the source, when known.
-    pub total: Option<u64>,
-}
-
-/// A callback told about [`Progress`] as the body is sent.
-pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+use crate::upload_body::ByteStream;
+pub use crate::upload_body::{Progress, ProgressFn};
 
 enum Origin {
     Path(PathBuf),

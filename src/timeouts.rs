@@ -13,12 +13,10 @@
 //! retry policy's attempts and deadline.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use crate::Error;
+use crate::attempt::Activity;
 
 /// The stall timeout clients use unless told otherwise.
 pub const DEFAULT_STALL: Duration = Duration::from_secs(120);
@@ -108,53 +106,10 @@ impl Timeouts {
     }
 }
 
-/// When an attempt last made progress.
-#[derive(Debug)]
-pub(crate) struct Activity {
-    started: Instant,
-    /// Milliseconds after `started` of the last progress.
-    last: AtomicU64,
-}
-
-impl Default for Activity {
-    fn default() -> Self {
-        Self {
-            started: Instant::now(),
-            last: AtomicU64::new(0),
-        }
-    }
-}
-
-impl Activity {
-    /// Counts progress from now on.
-    fn restart(&self) {
-        self.touch();
-    }
-
-    /// Records progress now.
-    pub(crate) fn touch(&self) {
-        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.last.fetch_max(now, Ordering::Relaxed);
-    }
-
-    /// Resolves once there has been no progress for `stall`, with the message to report.
-    async fn stalled(&self, stall: Duration) -> String {
-        loop {
-            let last = self.started + Duration::from_millis(self.last.load(Ordering::Relaxed));
-            let idle = last.elapsed();
-            if idle >= stall {
-                return format!(
-                    "no upload progress and no response for {}s; the connection looks stalled (raise the stall timeout for very slow links)",
-                    stall.as_secs_f64()
-                );
-            }
-            tokio::time::sleep(stall - idle).await;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use tokio::time::Instant;
+
     use super::*;
 
     #[tokio::test(start_paused = true)]

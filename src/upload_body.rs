@@ -8,10 +8,24 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use futures_core::Stream;
 use http_body::{Frame, SizeHint};
 
 use crate::attempt::Attempt;
-use crate::source::{ByteStream, Progress, ProgressFn};
+
+pub(crate) type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
+
+/// Upload progress: bytes sent so far and the total, when known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes of the body handed to the connection so far in this attempt.
+    pub sent: u64,
+    /// The length of the source, when known.
+    pub total: Option<u64>,
+}
+
+/// A callback told about [`Progress`] as the body is sent.
+pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// A request body over a source's chunks that reports progress and holds the source to the
 /// length it declared.

@@ -245,7 +245,11 @@ async fn a_providers_error_is_reported_once_and_whole() {
     struct Refusing;
     impl TokenProvider for Refusing {
         fn token(&self) -> TokenFuture<'_> {
-            Box::pin(async { Err(Error::Auth("the token service refused".into())) })
+            Box::pin(async {
+                Err(upload_clients::auth::AuthError::Refused(
+                    "the token service refused".into(),
+                ))
+            })
         }
     }
     let err = RbmClient::new(Credential::provider(Refusing))

@@ -272,7 +272,11 @@ async fn failing_and_succeeding_uploads_never_show_a_secret() {
     struct Failing;
     impl TokenProvider for Failing {
         fn token(&self) -> TokenFuture<'_> {
-            Box::pin(async { Err(Error::Auth("the token service refused".into())) })
+            Box::pin(async {
+                Err(upload_clients::auth::AuthError::Refused(
+                    "the token service refused".into(),
+                ))
+            })
         }
     }
     let failing = RbmClient::new(Credential::provider(Failing))
