@@ -28,46 +28,47 @@ pub struct RbmEndpoint {
     cache: Option<PathBuf>,
 }
 
+/// Where a file goes: the agent, its thumbnail and the endpoint.
+#[derive(Args)]
+pub struct RbmTarget {
+    /// The agent's id.
+    #[arg(long)]
+    agent_id: String,
+    /// A public URL of a thumbnail image.
+    #[arg(long)]
+    thumbnail_url: Option<String>,
+    #[command(flatten)]
+    endpoint: RbmEndpoint,
+}
+
 #[derive(Subcommand)]
 pub enum RbmCommand {
     /// Upload a file binary (image, audio, video or pdf).
     Upload {
         #[command(flatten)]
         files: Files,
-        /// The agent's id.
-        #[arg(long)]
-        agent_id: String,
-        /// A public URL of a thumbnail image.
-        #[arg(long)]
-        thumbnail_url: Option<String>,
         #[command(flatten)]
-        endpoint: RbmEndpoint,
+        target: RbmTarget,
     },
     /// Create a file from a public URL that RBM fetches.
     UploadUrl {
         /// The file's public URL.
         #[arg(long)]
         file_url: String,
-        /// The agent's id.
-        #[arg(long)]
-        agent_id: String,
-        /// A public URL of a thumbnail image.
-        #[arg(long)]
-        thumbnail_url: Option<String>,
         #[command(flatten)]
-        endpoint: RbmEndpoint,
+        target: RbmTarget,
     },
 }
 
 pub async fn run(command: RbmCommand, ctx: &Context<'_>) -> Result<Vec<Outcome>, Error> {
     let credential = rbm_credential(ctx.common).await?;
     match command {
-        RbmCommand::Upload {
-            files,
-            agent_id,
-            thumbnail_url,
-            endpoint,
-        } => {
+        RbmCommand::Upload { files, target } => {
+            let RbmTarget {
+                agent_id,
+                thumbnail_url,
+                endpoint,
+            } = target;
             let rbm = client(&credential, ctx, &endpoint).await?;
             let sources = sources(&files, None, ctx.common).await?;
             let results = rbm
@@ -80,12 +81,12 @@ pub async fn run(command: RbmCommand, ctx: &Context<'_>) -> Result<Vec<Outcome>,
                 .await;
             Ok(outcomes(&sources, results, |_, file| file_output(file)))
         }
-        RbmCommand::UploadUrl {
-            file_url,
-            agent_id,
-            thumbnail_url,
-            endpoint,
-        } => {
+        RbmCommand::UploadUrl { file_url, target } => {
+            let RbmTarget {
+                agent_id,
+                thumbnail_url,
+                endpoint,
+            } = target;
             let result = client(&credential, ctx, &endpoint)
                 .await?
                 .create_from_url(&agent_id, &file_url, thumbnail_url.as_deref())
