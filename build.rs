@@ -27,7 +27,7 @@
 #[path = "build/adapt.rs"]
 mod adapt;
 #[path = "build/facade_operations.rs"]
-mod facade_operations;
+pub(crate) mod facade_operations;
 #[path = "build/open_enums.rs"]
 mod open_enums;
 
@@ -49,6 +49,16 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     // A directory here makes cargo rescan it, so an added or removed spec regenerates too.
     println!("cargo:rerun-if-changed={}", specs_dir.display());
+
+    // The facade_operations constants are built from these hand-written types.
+    let types = manifest_dir.join("src/generated.rs");
+    println!("cargo:rerun-if-changed={}", types.display());
+    let checked = std::fs::read_to_string(&types)
+        .map_err(|e| format!("cannot read: {e}"))
+        .and_then(|source| facade_operations::check_types(&source));
+    if let Err(reason) = checked {
+        fail(&types, &reason);
+    }
 
     let specs = match list_specs(&specs_dir) {
         Ok(specs) => specs,

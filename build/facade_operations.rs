@@ -3,6 +3,60 @@
 
 use super::adapt::FacadeOperation;
 
+/// The fields this step fills in `crate::generated::FacadeOperation`.
+const OPERATION_FIELDS: &[&str] = &[
+    "operation_id",
+    "method",
+    "path",
+    "content_types",
+    "parameters",
+    "success_statuses",
+    "error_statuses",
+];
+/// The fields this step fills in `crate::generated::FacadeParameter`.
+const PARAMETER_FIELDS: &[&str] = &["name", "location", "required", "default"];
+/// The `crate::generated::ParameterLocation` variants this step names.
+const LOCATIONS: &[&str] = &["Query", "Header", "Path", "Cookie"];
+
+/// Checks, before any generated code is written, that the hand-written types of
+/// `src/generated.rs` (its `source`) that the `facade_operations` constants are built from have
+/// exactly the fields and variants this step fills in; a change to one side without the other
+/// fails here, naming both, instead of inside the included file.
+pub(crate) fn check_types(source: &str) -> Result<(), String> {
+    let file =
+        syn::parse_file(source).map_err(|e| format!("src/generated.rs does not parse: {e}"))?;
+    let members = |name: &str| -> Option<Vec<String>> {
+        file.items.iter().find_map(|item| match item {
+            syn::Item::Struct(s) if s.ident == name => Some(
+                s.fields
+                    .iter()
+                    .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
+                    .collect(),
+            ),
+            syn::Item::Enum(e) if e.ident == name => {
+                Some(e.variants.iter().map(|v| v.ident.to_string()).collect())
+            }
+            _ => None,
+        })
+    };
+    for (name, filled) in [
+        ("FacadeOperation", OPERATION_FIELDS),
+        ("FacadeParameter", PARAMETER_FIELDS),
+        ("ParameterLocation", LOCATIONS),
+    ] {
+        let declared = members(name).ok_or_else(|| format!("src/generated.rs has no {name}"))?;
+        let (mut have, mut want) = (declared.clone(), filled.to_vec());
+        have.sort();
+        want.sort_unstable();
+        if have != want {
+            return Err(format!(
+                "src/generated.rs declares {name} with {declared:?}, but build/facade_operations.rs fills {filled:?}; change both together"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The `facade_operations` module added to a generated client: one constant per operation that
 /// `adapt_for_progenitor` took out, so paths and wire names stay in generated code.
 pub(crate) fn module(ops: &[FacadeOperation]) -> Result<syn::Item, String> {

@@ -459,3 +459,22 @@ fn broken_specs_fail_with_the_reason() {
     assert!(err.starts_with("cannot read"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The build checks the hand-written types the `facade_operations` constants are built from
+/// before writing any generated code: today's `src/generated.rs` passes, and a field renamed on
+/// one side only fails with both sides named.
+#[test]
+fn facade_operation_types_are_checked_before_generation() {
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/generated.rs"))
+        .expect("src/generated.rs");
+    build_script::facade_operations::check_types(&source).expect("in step");
+    let renamed = source.replace("pub success_statuses:", "pub ok_statuses:");
+    assert_ne!(renamed, source);
+    let err = build_script::facade_operations::check_types(&renamed).expect_err("out of step");
+    assert!(
+        err.contains("FacadeOperation")
+            && err.contains("ok_statuses")
+            && err.contains("success_statuses"),
+        "{err}"
+    );
+}
