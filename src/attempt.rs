@@ -114,11 +114,6 @@ impl Default for Activity {
 }
 
 impl Activity {
-    /// Counts progress from now on.
-    pub(crate) fn restart(&self) {
-        self.touch();
-    }
-
     /// Records progress now.
     pub(crate) fn touch(&self) {
         let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);

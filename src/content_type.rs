@@ -19,7 +19,7 @@ mod proptests {
 
     use super::*;
 
-    const SNIFF: usize = 8 * 1024;
+    use crate::file_io::SNIFF;
 
     /// Starts of files of the formats `infer` knows, for heads that get past its first checks.
     const MAGIC: &[&[u8]] = &[

@@ -39,7 +39,7 @@ pub fn check(name: &str) -> Result<(), Error> {
 }
 
 /// A name as errors show it: at most 100 characters, so a long name does not drown the message.
-pub fn shown(name: &str) -> String {
+fn shown(name: &str) -> String {
     match name.char_indices().nth(100) {
         Some((end, _)) => format!("{}…", &name[..end]),
         None => name.to_string(),

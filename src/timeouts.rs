@@ -79,7 +79,6 @@ impl Timeouts {
     where
         Fut: Future<Output = Result<T, Error>>,
     {
-        activity.restart();
         let stall = async {
             match self.stall {
                 Some(stall) => activity.stalled(stall).await,
