@@ -1,16 +1,18 @@
-//! Quickstart: one upload through each of the four clients, against local mock servers that
-//! answer the way the real services do. No account and no internet needed:
+//! Quickstart: one upload through each of the four clients, against the crate's local
+//! emulator of the services. No account and no internet needed:
 //!
 //! ```text
-//! cargo run --example quickstart
+//! cargo run --all-features --example quickstart
 //! ```
 //!
-//! Each mock only answers when the request has the shape its spec describes (method, path,
-//! query, headers, body), so a success here means the request was right.
+//! The emulator is a real HTTP server that checks every request against the crate's specs
+//! (credential scheme, parameters, content type, body) and answers the way the services do, so
+//! a success here means the request was right. The presigned MaiAgent flow goes through its
+//! S3-style storage, which checks the form's SigV4 POST policy as S3 does.
 
-use httpmock::prelude::*;
 use upload_clients::ai_agents::{KnownFilePurpose, WaitOptions};
 use upload_clients::auth::Credential;
+use upload_clients::emulator::Emulator;
 use upload_clients::{AcsChatClient, AiAgentsClient, MaiAgentClient, RbmClient, UploadSource};
 
 /// A 1×1 grey PNG, generated here rather than shipped.
@@ -36,40 +38,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let notes = UploadSource::from_path(&notes_path).await?;
     let (png_len, notes_len) = (png.len().unwrap_or(0), notes.len().unwrap_or(0));
 
-    let server = MockServer::start_async().await;
-    println!("mock services listening on {}\n", server.base_url());
+    let emu = Emulator::builder()
+        .processing_time(std::time::Duration::from_millis(400))
+        .start()
+        .await?;
+    let base = emu.base_url();
+    println!("emulator listening on {base}\n");
 
     // 1. Azure Communication Services Chat: raw image body, 201 + Location.
     let thread = "19:34adfa4f-cedf-4dc0-ba29-b6d1a69ab345@thread.v2";
-    let location =
-        format!("/chat/threads/{thread}/images/0-eus-d2-fb42e272282ebb6ef76a3aedd1974433");
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path(format!("/chat/threads/{thread}/images"))
-                .query_param("api-version", "2024-03-15-preview")
-                .header("authorization", "Bearer demo-acs-token")
-                .header("content-type", "application/octet-stream")
-                .header(
-                    "image-filename",
-                    "%EA%B3%A0%EC%96%91%EC%9D%B4%20%EC%82%AC%EC%A7%84.png",
-                )
-                .header("content-length", png_len.to_string());
-            then.status(201)
-                .header("location", &location)
-                .json_body(serde_json::json!({
-                    "id": "0-eus-d2-fb42e272282ebb6ef76a3aedd1974433",
-                    "attachmentType": "inlineImage",
-                    "name": "고양이 사진.png"
-                }));
-        })
-        .await;
-    let acs = AcsChatClient::new(&server.base_url(), Credential::bearer("demo-acs-token"))?;
+    let acs = AcsChatClient::new(&base, Credential::bearer("demo-acs-token"))?;
     println!("ACS Chat   → POST /chat/threads/{thread}/images?api-version=2024-03-15-preview");
-    println!(
-        "             image-filename: %EA%B3%A0%EC%96%91%EC%9D%B4%20%EC%82%AC%EC%A7%84.png (고양이 사진.png), application/octet-stream, {png_len} bytes"
-    );
     let image = acs.upload_image(thread, &png).await?;
+    let sent = emu.requests().pop().ok_or("the emulator saw no request")?;
+    let header = |name: &str| {
+        sent.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    println!(
+        "             image-filename: {} ({}), {}, {png_len} bytes",
+        header("image-filename"),
+        png.file_name(),
+        header("content-type")
+    );
     println!(
         "           ← id={} attachmentType={}\n             url={}\n",
         image.id,
@@ -81,50 +75,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 2. Google RBM files.create, Upload URI: the binary with its own media type.
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/upload/v1/files")
-                .query_param("agentId", "demo-agent")
-                .header("authorization", "Bearer demo-rbm-token")
-                .header("content-type", "image/png")
-                .header("content-length", png_len.to_string());
-            then.status(200)
-                .json_body(serde_json::json!({"name": "files/demo-5a1e"}));
-        })
-        .await;
-    let rbm =
-        RbmClient::new(Credential::bearer("demo-rbm-token"))?.with_endpoint(&server.base_url())?;
+    let rbm = RbmClient::new(Credential::bearer("demo-rbm-token"))?.with_endpoint(&base)?;
     println!("RBM        → POST /upload/v1/files?agentId=demo-agent (image/png, {png_len} bytes)");
     let file = rbm.upload_file("demo-agent", &png, None).await?;
     println!("           ← name={}\n", file.name);
 
     // 3. Azure AI Foundry Agents: multipart file + purpose, then wait until processed.
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/files")
-                .query_param("api-version", "v1")
-                .header("authorization", "Bearer demo-entra-token")
-                .header_prefix("content-type", "multipart/form-data; boundary=")
-                .body_includes("name=\"purpose\"\r\n\r\nassistants\r\n")
-                .body_includes("name=\"file\"; filename=\"notes.md\"\r\nContent-Type: text/markdown");
-            then.status(200).json_body(serde_json::json!({
-                "object": "file", "id": "assistant-demo123", "bytes": notes_len, "filename": "notes.md",
-                "created_at": 1763856000, "purpose": "assistants", "status": "processed"
-            }));
-        })
-        .await;
-    let agents = AiAgentsClient::new(&server.base_url(), Credential::bearer("demo-entra-token"))?;
+    let agents = AiAgentsClient::new(&base, Credential::bearer("demo-entra-token"))?;
     println!(
         "AI Agents  → POST /files?api-version=v1 (multipart: purpose=assistants, file=notes.md, {notes_len} bytes)"
     );
+    let wait = WaitOptions {
+        interval: std::time::Duration::from_millis(200),
+        ..WaitOptions::default()
+    };
     let info = agents
-        .upload_and_wait(
-            &notes,
-            KnownFilePurpose::Assistants.into(),
-            WaitOptions::default(),
-        )
+        .upload_and_wait(&notes, KnownFilePurpose::Assistants.into(), wait)
         .await?;
     println!(
         "           ← id={} bytes={} status={}\n",
@@ -134,53 +100,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 4. MaiAgent presigned flow: presign, POST the form to storage, register.
-    let storage_url = server.url("/bucket");
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/api/upload-presigned-url/")
-                .query_param("filename", "notes.md")
-                .header("authorization", "Api-Key demo-maiagent-key")
-                .json_body(serde_json::json!({
-                    "fileSize": notes_len, "filename": "notes.md",
-                    "modelName": "attachment", "fieldName": "file",
-                }));
-            then.status(200).json_body(serde_json::json!({
-                "url": storage_url,
-                "fields": {"key": "media/chat/attachment/notes.md", "policy": "cG9saWN5", "x-amz-signature": "c2ln"}
-            }));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/bucket")
-                .header_missing("authorization")
-                .header_prefix("content-type", "multipart/form-data; boundary=")
-                .body_includes("name=\"key\"\r\n\r\nmedia/chat/attachment/notes.md\r\n");
-            then.status(204);
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/api/attachments/")
-                .header("authorization", "Api-Key demo-maiagent-key")
-                .json_body(serde_json::json!({
-                    "type": null, "filename": "notes.md", "file": "media/chat/attachment/notes.md",
-                }));
-            then.status(201).json_body(serde_json::json!({
-                "id": "550e8400-e29b-41d4-a716-446655440000", "type": null,
-                "filename": "notes.md", "file": "media/chat/attachment/notes.md"
-            }));
-        })
-        .await;
     let mai = MaiAgentClient::new(Credential::api_key("demo-maiagent-key"))?
-        .with_base_url(&server.url("/api"))?;
+        .with_base_url(&format!("{base}/api"))?;
     println!(
         "MaiAgent   → POST /api/upload-presigned-url/ {{fileSize: {notes_len}, filename, modelName, fieldName}}"
     );
-    println!("           → POST /bucket (form fields, then notes.md; no credential)");
+    println!(
+        "           → POST /s3/maiagent-uploads (the signed form fields, then notes.md; no credential)"
+    );
     println!("           → POST /api/attachments/ {{type: null, filename, file: <storage key>}}");
     let attachment = mai.upload_presigned(&notes, None).await?;
     println!(
@@ -188,6 +115,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         attachment.id, attachment.file
     );
 
+    let requests = emu.requests();
+    println!(
+        "the emulator checked {} requests against the specs and answered: {}",
+        requests.len(),
+        requests
+            .iter()
+            .map(|r| r.status.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!("4 uploads succeeded");
     Ok(())
 }

@@ -96,6 +96,8 @@ pub mod auth;
 pub mod bulk;
 pub mod checks;
 mod content_type;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod error;
 pub mod ext;
 mod file_io;

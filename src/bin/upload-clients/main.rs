@@ -11,6 +11,7 @@ mod acs_chat;
 mod agents;
 mod args;
 mod credentials;
+mod emulator;
 mod files;
 mod maiagent;
 mod output;
@@ -52,6 +53,9 @@ enum Service {
     /// MaiAgent attachments (API key: MAIAGENT_API_KEY).
     #[command(subcommand)]
     Maiagent(maiagent::MaiAgentCommand),
+    /// A local emulator of the four services (and their storage), for tests without an
+    /// account: prints `listening on http://127.0.0.1:PORT`, stops on Ctrl-C.
+    Emulator(emulator::EmulatorArgs),
 }
 
 #[tokio::main]
@@ -67,6 +71,9 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_env_filter(format!("upload_clients={level}"))
         .init();
+    if let Service::Emulator(args) = cli.command {
+        return emulator::serve(args).await;
+    }
     let json = cli.common.json;
     let started = Instant::now();
     tokio::select! {
@@ -89,5 +96,6 @@ async fn run(cli: Cli) -> Result<Vec<Outcome>, Error> {
         Service::Rbm(command) => rbm::run(command, &ctx).await,
         Service::Agents(command) => agents::run(command, &ctx).await,
         Service::Maiagent(command) => maiagent::run(command, &ctx).await,
+        Service::Emulator(_) => Ok(Vec::new()),
     }
 }

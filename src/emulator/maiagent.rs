@@ -1,0 +1,172 @@
+//! MaiAgent's attachments, as the service answers them: direct multipart uploads, a presigned
+//! POST signed with a real SigV4 policy for the emulator's storage, and registration `201`
+//! with the attachment (only for a file storage really holds).
+
+use serde_json::{Value, json};
+
+use super::body::BodyStream;
+use super::form::{self, FilePart};
+use super::reply::{self, Reply};
+use super::s3_post_policy::sign_post;
+use super::server::Call;
+use super::spec_check::{ApiId, BodyKind};
+use super::state::BUCKET;
+use crate::Limits;
+
+/// Every MaiAgent operation.
+pub(crate) async fn handle(mut call: Call<'_>, mut body: BodyStream) -> Reply {
+    if let BodyKind::Multipart { boundary } = call.kind.clone() {
+        // createAttachmentUpload, and createAttachment with the file itself.
+        let limits = call.state.limits(ApiId::MaiAgent);
+        let form = match form::read(&mut call, body, &boundary, limits.max_bytes).await {
+            Ok(form) => form,
+            Err(reply) => return reply,
+        };
+        let Some(file) = form.file else {
+            return call.error(400, "No file was submitted.", Some("file"));
+        };
+        if let Err(message) = accepted(
+            &limits,
+            file.filename.as_deref(),
+            file.content_type.as_deref(),
+        ) {
+            call.state.objects.discard(file.stored).await;
+            return call.error(400, &message, Some("file"));
+        }
+        return created(&call, file);
+    }
+    let request = match call.read_json(&mut body).await {
+        Ok(request) => request,
+        Err(reply) => return reply,
+    };
+    match call.op.operation_id() {
+        "createUploadPresignedUrl" => presign(&call, &request),
+        _ => register(&call, &request),
+    }
+}
+
+/// Whether `limits` accept a file of this name (by extension) or part content type.
+fn accepted(
+    limits: &Limits,
+    filename: Option<&str>,
+    content_type: Option<&str>,
+) -> Result<(), String> {
+    let open = limits.content_types.is_empty() && limits.extensions.is_empty();
+    let extension = filename
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase());
+    if open
+        || extension.is_some_and(|e| limits.extensions.contains(&e))
+        || content_type.is_some_and(|t| limits.accepts_type(t))
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "Unsupported file type; accepted: {} and {}.",
+        limits.content_types.join(", "),
+        limits
+            .extensions
+            .iter()
+            .map(|e| format!(".{e}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// `201` with the attachment of a file uploaded directly.
+fn created(call: &Call<'_>, file: FilePart) -> Reply {
+    let id = uuid::Uuid::new_v4().to_string();
+    let url = format!("{}/_emulator/objects/{id}", call.state.base_url);
+    let filename = file.filename.clone().unwrap_or_else(|| "file".into());
+    call.state.objects.keep(id.clone(), file.stored);
+    reply::json(
+        201,
+        &json!({ "id": id, "type": null, "filename": filename, "file": url }),
+    )
+}
+
+/// `createUploadPresignedUrl`: a presigned POST to the emulator's storage, for `fileSize`
+/// bytes, under a key ending in `${filename}`.
+fn presign(call: &Call<'_>, request: &Value) -> Reply {
+    let size = request.get("fileSize").and_then(Value::as_u64).unwrap_or(0);
+    let limits = call.state.limits(ApiId::MaiAgent);
+    if let Some(max) = limits.max_bytes.filter(|&max| size > max) {
+        return call.error(
+            400,
+            &format!("Ensure the file is at most {max} bytes."),
+            Some("fileSize"),
+        );
+    }
+    let filename = request
+        .get("filename")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| super::rbm::query_value(call.head.uri.query(), "filename"));
+    if let Some(name) = &filename
+        && let Err(message) = accepted(&limits, Some(name), None)
+    {
+        return call.error(400, &message, Some("filename"));
+    }
+    let now = chrono::Utc::now();
+    let key = format!(
+        "media/chat/attachment/{}/${{filename}}",
+        uuid::Uuid::new_v4().simple()
+    );
+    let fields = sign_post(
+        &call.state.signing,
+        BUCKET,
+        &key,
+        (0, size),
+        now + call.state.config.presign_lifetime,
+        now,
+    );
+    // serde_json's maps may sort their keys; the fields' order is part of the answer.
+    let fields = fields
+        .iter()
+        .map(|(k, v)| format!("{}:{}", json!(k), json!(v)))
+        .collect::<Vec<_>>()
+        .join(",");
+    let url = json!(format!("{}/s3/{BUCKET}", call.state.base_url));
+    reply::json_text(200, format!("{{\"url\":{url},\"fields\":{{{fields}}}}}"))
+}
+
+/// `createAttachment` / `createConversationAttachment` with JSON: registers a file storage
+/// holds (`file` is its key, or its URL).
+fn register(call: &Call<'_>, request: &Value) -> Reply {
+    let conversation = call.op.path_param("conversationPk").map(str::to_owned);
+    if let Some(pk) = &conversation
+        && uuid::Uuid::parse_str(pk).is_err()
+    {
+        return call.error(404, "Not found.", None);
+    }
+    let file = request
+        .get("file")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let storage_url = format!("{}/s3/{BUCKET}/", call.state.base_url);
+    let key = file.strip_prefix(&storage_url).unwrap_or(file);
+    if call
+        .state
+        .objects
+        .get(&format!("s3/{BUCKET}/{key}"))
+        .is_none()
+    {
+        return call.error(
+            400,
+            &format!(
+                "The file `{key}` is not in storage; upload it with the presigned POST first."
+            ),
+            Some("file"),
+        );
+    }
+    let mut attachment = json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "type": request.get("type").cloned().unwrap_or(Value::Null),
+        "filename": request.get("filename").cloned().unwrap_or_default(),
+        "file": format!("{storage_url}{key}"),
+    });
+    if let Some(pk) = conversation {
+        attachment["conversation"] = json!(pk);
+    }
+    reply::json(201, &attachment)
+}

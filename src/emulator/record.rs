@@ -1,0 +1,111 @@
+//! What the emulator remembers of each request, for tests to inspect: never a credential,
+//! never a body, only their shape (lengths, SHA-256, part names and file names as sent).
+
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// One request as the emulator received it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedRequest {
+    /// The route it matched (`rbm.uploadFile`, `storage.post`, …), if any.
+    pub route: Option<String>,
+    /// The method.
+    pub method: String,
+    /// The path as sent (still percent-encoded).
+    pub path: String,
+    /// The query string as sent, if any.
+    pub query: Option<String>,
+    /// The headers in the order sent; `authorization` and other credentials keep only their
+    /// scheme (`Bearer <redacted>`). Values that are not UTF-8 are shown lossily.
+    pub headers: Vec<(String, String)>,
+    /// How many body bytes were read.
+    pub body_bytes: u64,
+    /// The SHA-256 of those bytes, in lower-case hex.
+    pub body_sha256: String,
+    /// The parts of a `multipart/form-data` body, in order.
+    pub parts: Vec<RecordedPart>,
+    /// The status answered (0 when the connection was dropped instead).
+    pub status: u16,
+}
+
+/// One part of a multipart body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedPart {
+    /// The part's `name`.
+    pub name: String,
+    /// Its `filename` exactly as the part header carried it (no decoding), if any.
+    pub filename: Option<String>,
+    /// Its `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// Its length in bytes (of what was read: storage ignores parts after the file).
+    pub bytes: u64,
+}
+
+/// Headers whose values are credentials.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "api-key",
+    "x-api-key",
+    "cookie",
+    "ocp-apim-subscription-key",
+    "x-amz-security-token",
+];
+
+/// `headers` as recorded: credentials replaced by their scheme and `<redacted>`.
+pub(crate) fn recorded_headers(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            let shown = if SECRET_HEADERS.contains(&name.as_str()) {
+                match text.split_once(' ') {
+                    Some((scheme, _)) => format!("{scheme} <redacted>"),
+                    None => "<redacted>".to_owned(),
+                }
+            } else {
+                text
+            };
+            (name.as_str().to_owned(), shown)
+        })
+        .collect()
+}
+
+/// Every request so far.
+#[derive(Debug, Default)]
+pub(crate) struct Records(Mutex<Vec<RecordedRequest>>);
+
+impl Records {
+    pub(crate) fn push(&self, request: RecordedRequest) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(request);
+    }
+
+    pub(crate) fn all(&self) -> Vec<RecordedRequest> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_keep_only_their_scheme() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("authorization", "Api-Key s3cr3t-key".parse().unwrap());
+        headers.insert("x-api-key", "s3cr3t".parse().unwrap());
+        headers.insert("content-type", "image/png".parse().unwrap());
+        let shown = format!("{:?}", recorded_headers(&headers));
+        assert!(shown.contains("Api-Key <redacted>"), "{shown}");
+        assert!(shown.contains("image/png"), "{shown}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+    }
+}

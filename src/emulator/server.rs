@@ -1,0 +1,272 @@
+//! The HTTP/1.1 server (hyper) and the one path every request takes: record it, find its
+//! operation in the specs, apply a fault if one waits, check it against the spec, and hand it
+//! to its API's handler.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::request::Parts;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+use super::body::{BodyStream, Meter};
+use super::faults::{Fault, RetryAfter, Route};
+use super::record::{RecordedRequest, recorded_headers};
+use super::reply::{self, Reply};
+use super::spec_check::{ApiId, BodyKind, Operation, Violation, ViolationKind};
+use super::state::State;
+use super::{acs, agents, maiagent, rbm, storage, vendor_errors};
+
+/// Accepts connections until the task is aborted (which aborts every connection with it).
+pub(crate) async fn serve(listener: TcpListener, state: Arc<State>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    let state = Arc::clone(&state);
+                    connections.spawn(async move {
+                        let service = service_fn(move |request| handle(request, Arc::clone(&state)));
+                        let _ = http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    });
+                }
+                // Out of file descriptors, say: try again shortly rather than spin.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+/// What a handler gets: the request head, its operation and body kind, and where to record.
+pub(crate) struct Call<'a> {
+    pub(crate) head: &'a Parts,
+    pub(crate) op: &'a Operation<'static>,
+    pub(crate) kind: BodyKind,
+    pub(crate) state: &'a State,
+    pub(crate) record: &'a mut RecordedRequest,
+}
+
+impl Call<'_> {
+    /// The error answer of this call's API.
+    pub(crate) fn error(&self, status: u16, message: &str, param: Option<&str>) -> Reply {
+        vendor_errors::reply(self.op.api(), status, message, param)
+    }
+
+    /// A JSON body (at most 1 MiB) checked against the operation's schema; the error is the
+    /// API's answer.
+    pub(crate) async fn read_json(
+        &self,
+        body: &mut BodyStream,
+    ) -> Result<serde_json::Value, Reply> {
+        let bytes = body
+            .collect(1024 * 1024)
+            .await
+            .map_err(|e| self.error(400, &e, None))?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| self.error(400, &format!("the body is not valid JSON: {e}"), None))?;
+        self.op
+            .check_json(&value)
+            .map_err(|v| self.error(v.kind.status(), &v.message, v.param.as_deref()))?;
+        Ok(value)
+    }
+}
+
+/// One request, start to end; an `Err` drops the connection (the reset and stall faults).
+async fn handle(
+    request: hyper::Request<Incoming>,
+    state: Arc<State>,
+) -> Result<Reply, std::io::Error> {
+    let (head, body) = request.into_parts();
+    let meter = Meter::default();
+    let body = BodyStream::new(body, meter.clone());
+    let mut record = RecordedRequest {
+        route: None,
+        method: head.method.to_string(),
+        path: head.uri.path().to_owned(),
+        query: head.uri.query().map(str::to_owned),
+        headers: recorded_headers(&head.headers),
+        body_bytes: 0,
+        body_sha256: String::new(),
+        parts: Vec::new(),
+        status: 0,
+    };
+    if let Some(rest) = head.uri.path().strip_prefix("/_emulator/") {
+        return Ok(super::inspect::handle(&head, rest, body, &state).await);
+    }
+    let outcome = route(&head, body, &state, &mut record).await;
+    (record.body_bytes, record.body_sha256) = meter.read();
+    record.status = outcome.as_ref().map_or(0, |r| r.status().as_u16());
+    state.records.push(record);
+    outcome
+}
+
+async fn route(
+    head: &Parts,
+    mut body: BodyStream,
+    state: &State,
+    record: &mut RecordedRequest,
+) -> Result<Reply, std::io::Error> {
+    if let Some(rest) = head.uri.path().strip_prefix("/s3/") {
+        let route = match head.method {
+            http::Method::GET => Route::storage_get(),
+            _ => Route::storage_post(),
+        };
+        record.route = Some(route.to_string());
+        let fault = state.faults.take(&route);
+        if let Some(fault) = fault.clone().filter(|f| !matches!(f, Fault::Slow(_))) {
+            return apply(fault, None, head, body, state).await;
+        }
+        let reply = storage::handle(head, rest, body, state, record).await;
+        return Ok(slow(fault, reply).await);
+    }
+    let op = match state.specs.find(&head.method, head.uri.path()) {
+        Ok(Some(op)) => op,
+        Ok(None) => {
+            body.drain().await;
+            let message = format!("no API of this emulator has the path {}", head.uri.path());
+            return Ok(reply::json(404, &json!({ "error": message })));
+        }
+        Err(violation) => {
+            body.drain().await;
+            return Ok(reply::json(
+                violation.kind.status(),
+                &json!({ "error": violation.message }),
+            ));
+        }
+    };
+    let api = op.api();
+    let route = Route::operation(api.name(), op.operation_id());
+    record.route = Some(route.to_string());
+    let fault = state.faults.take(&route);
+    if let Some(fault) = fault.clone().filter(|f| !matches!(f, Fault::Slow(_))) {
+        return apply(fault, Some(api), head, body, state).await;
+    }
+    let kind = match check(&op, head, state) {
+        Ok(kind) => kind,
+        Err(violation) => {
+            body.drain().await;
+            return Ok(vendor_errors::reply(
+                api,
+                violation.kind.status(),
+                &violation.message,
+                violation.param.as_deref(),
+            ));
+        }
+    };
+    let call = Call {
+        head,
+        op: &op,
+        kind,
+        state,
+        record,
+    };
+    let reply = match api {
+        ApiId::AcsChat => acs::handle(call, body).await,
+        ApiId::Rbm => rbm::handle(call, body).await,
+        ApiId::AiAgents => agents::handle(call, body).await,
+        ApiId::MaiAgent => maiagent::handle(call, body).await,
+    };
+    Ok(slow(fault, reply).await)
+}
+
+/// The checks every operation gets from its spec, before its body is read.
+fn check(op: &Operation<'static>, head: &Parts, state: &State) -> Result<BodyKind, Violation> {
+    let credential = op.check_credential(&head.headers)?;
+    if state
+        .config
+        .credential
+        .as_ref()
+        .is_some_and(|expected| *expected != credential)
+    {
+        return Err(Violation {
+            kind: ViolationKind::Unauthenticated,
+            message: "the credential is not valid for this resource".into(),
+            param: None,
+        });
+    }
+    op.check_parameters(head.uri.query(), &head.headers)?;
+    op.check_content_type(&head.headers)
+}
+
+/// A slow fault: the answer, later.
+async fn slow(fault: Option<Fault>, reply: Reply) -> Reply {
+    if let Some(Fault::Slow(delay)) = fault {
+        tokio::time::sleep(delay).await;
+    }
+    reply
+}
+
+/// Every other fault, instead of the answer.
+async fn apply(
+    fault: Fault,
+    api: Option<ApiId>,
+    head: &Parts,
+    mut body: BodyStream,
+    state: &State,
+) -> Result<Reply, std::io::Error> {
+    match fault {
+        Fault::Status {
+            status,
+            retry_after,
+        } => {
+            body.drain().await;
+            let message = format!("injected fault: status {status}");
+            let mut reply = match api {
+                Some(api) => vendor_errors::reply(api, status, &message, None),
+                None => reply::xml(status, storage::fault_xml(status)),
+            };
+            if let Some(retry_after) = retry_after {
+                let (name, value) = match retry_after {
+                    RetryAfter::Seconds(s) => ("retry-after", s.to_string()),
+                    RetryAfter::Millis(ms) => ("retry-after-ms", ms.to_string()),
+                    RetryAfter::HttpDate(s) => (
+                        "retry-after",
+                        httpdate::fmt_http_date(
+                            std::time::SystemTime::now() + Duration::from_secs(s),
+                        ),
+                    ),
+                };
+                if let Ok(value) = http::HeaderValue::from_str(&value) {
+                    reply.headers_mut().insert(name, value);
+                }
+            }
+            Ok(reply)
+        }
+        Fault::Reset => {
+            // Half of the body (or the first chunk), then the connection goes with unread
+            // bytes in its buffer, which the kernel answers with a reset.
+            let length = head
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+            body.skip((length / 2).max(1)).await;
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "injected fault: reset",
+            ))
+        }
+        Fault::Stall => {
+            tokio::time::sleep(state.config.stall_for).await;
+            Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "injected fault: stall",
+            ))
+        }
+        Fault::HugeBody(len) => {
+            body.drain().await;
+            Ok(reply::huge(len))
+        }
+        Fault::Slow(_) => Ok(reply::empty(500)),
+    }
+}
