@@ -31,7 +31,7 @@
 //! emu.fail_next("ai-agents.uploadFile".parse()?, "503,retry-after=1".parse()?, 1);
 //! let agents = AiAgentsClient::new(&emu.base_url(), Credential::bearer("any-token"))?;
 //! let file = UploadSource::from_bytes(b"hello".to_vec(), "notes.md");
-//! let info = agents.upload_file(&file, "assistants".into()).await?;
+//! let info = agents.upload(&file, "assistants".into()).await?;
 //! assert_eq!(info.bytes, 5);
 //! let requests = emu.requests();
 //! assert_eq!(requests.len(), 2);

@@ -1,0 +1,293 @@
+//! The emulator's storage checks a presigned POST as S3 does: a form as signed is kept and can
+//! be read back; a changed field, a tampered policy, an expired policy, a file outside the
+//! policy's `content-length-range` or a credential header are refused with S3's XML errors.
+//! Raw forms are sent here, because the client itself refuses most of these before sending.
+
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use upload_clients::emulator::Emulator;
+
+/// A presigned POST for `size` bytes of `filename`, from the emulator's MaiAgent API.
+async fn presign(emu: &Emulator, size: u64, filename: &str) -> (String, Vec<(String, String)>) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/upload-presigned-url/", emu.base_url()))
+        .header("authorization", "Api-Key k")
+        .json(&json!({"fileSize": size, "filename": filename}))
+        .send()
+        .await
+        .expect("presign");
+    assert_eq!(response.status(), 200);
+    // The fields in the order they came (serde_json's map may not keep it).
+    let text = response.text().await.expect("body");
+    let body: Value = serde_json::from_str(&text).expect("JSON");
+    let mut fields: Vec<(String, String)> = body["fields"]
+        .as_object()
+        .expect("fields")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().expect("string").to_owned()))
+        .collect();
+    fields.sort_by_key(|(k, _)| text.find(&format!("\"{k}\"")));
+    (body["url"].as_str().expect("url").to_owned(), fields)
+}
+
+/// Posts `fields` then the file (then `after`, fields S3 ignores) to `url`.
+async fn post(
+    url: &str,
+    fields: &[(String, String)],
+    file: (&str, Vec<u8>),
+    after: &[(&str, &str)],
+) -> (u16, String) {
+    let mut form = Form::new();
+    for (name, value) in fields {
+        form = form.text(name.clone(), value.clone());
+    }
+    form = form.part(
+        "file",
+        Part::bytes(file.1)
+            .file_name(file.0.to_owned())
+            .mime_str("application/pdf")
+            .expect("mime"),
+    );
+    for (name, value) in after {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    let response = reqwest::Client::new()
+        .post(url)
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    (
+        response.status().as_u16(),
+        response.text().await.expect("body"),
+    )
+}
+
+fn with(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                if k == name {
+                    value.to_owned()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect()
+}
+
+#[track_caller]
+fn s3_error(answer: &(u16, String), status: u16, code: &str, message: &str) {
+    assert_eq!(answer.0, status, "{}", answer.1);
+    assert!(answer.1.starts_with("<?xml"), "{}", answer.1);
+    assert!(
+        answer.1.contains(&format!("<Code>{code}</Code>")),
+        "{}",
+        answer.1
+    );
+    assert!(answer.1.contains(message), "{}", answer.1);
+}
+
+#[tokio::test]
+async fn a_form_as_signed_is_kept_and_read_back() {
+    let emu = Emulator::start().await.expect("start");
+    let data = b"%PDF-1.7 quote".to_vec();
+    let (url, fields) = presign(&emu, data.len() as u64, "見積書.pdf").await;
+    assert!(url.starts_with(&emu.base_url()), "{url}");
+    let key = &fields[0];
+    assert_eq!(key.0, "key");
+    assert!(key.1.ends_with("/${filename}"), "{key:?}");
+    // Fields after the file are ignored, as S3 does (they are not in the policy).
+    let answer = post(
+        &url,
+        &fields,
+        ("見積書.pdf", data.clone()),
+        &[("unsigned", "x")],
+    )
+    .await;
+    assert_eq!(answer.0, 204, "{}", answer.1);
+    let object_key = key.1.replace("${filename}", "見積書.pdf");
+    assert_eq!(
+        emu.object(&format!("s3/maiagent-uploads/{object_key}"))
+            .await
+            .expect("read")
+            .as_deref(),
+        Some(&data[..])
+    );
+    let read_back = reqwest::get(format!("{url}/{object_key}"))
+        .await
+        .expect("get")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert_eq!(&read_back[..], &data[..]);
+    let missing = reqwest::get(format!("{url}/nothing-here"))
+        .await
+        .expect("get");
+    let missing = (
+        missing.status().as_u16(),
+        missing.text().await.expect("text"),
+    );
+    s3_error(&missing, 404, "NoSuchKey", "does not exist");
+}
+
+#[tokio::test]
+async fn a_changed_field_or_tampered_policy_is_refused() {
+    let emu = Emulator::start().await.expect("start");
+    let (url, fields) = presign(&emu, 5, "a.pdf").await;
+    let file = || ("a.pdf", b"12345".to_vec());
+
+    let moved = with(&fields, "key", "somewhere/else/${filename}");
+    s3_error(
+        &post(&url, &moved, file(), &[]).await,
+        403,
+        "AccessDenied",
+        "Policy Condition failed",
+    );
+
+    let policy = &fields
+        .iter()
+        .find(|(k, _)| k == "policy")
+        .expect("policy")
+        .1;
+    let mut tampered = policy.clone();
+    tampered.insert(0, 'e');
+    let tampered = with(&fields, "policy", &tampered);
+    s3_error(
+        &post(&url, &tampered, file(), &[]).await,
+        403,
+        "SignatureDoesNotMatch",
+        "signature",
+    );
+
+    let mut extra = fields.clone();
+    extra.push(("acl".into(), "public-read".into()));
+    s3_error(
+        &post(&url, &extra, file(), &[]).await,
+        403,
+        "AccessDenied",
+        "Extra input fields: acl",
+    );
+
+    let mut signed_elsewhere = fields.clone();
+    signed_elsewhere.retain(|(k, _)| k != "x-amz-signature");
+    signed_elsewhere.push(("x-amz-signature".into(), "0".repeat(64)));
+    s3_error(
+        &post(&url, &signed_elsewhere, file(), &[]).await,
+        403,
+        "SignatureDoesNotMatch",
+        "signature",
+    );
+    assert!(
+        emu.requests()
+            .iter()
+            .filter(|r| r.route.as_deref() == Some("storage.post"))
+            .all(|r| r.status >= 400)
+    );
+}
+
+#[tokio::test]
+async fn a_file_outside_the_policy_size_is_refused() {
+    let emu = Emulator::start().await.expect("start");
+    let (url, fields) = presign(&emu, 5, "a.pdf").await;
+    let answer = post(&url, &fields, ("a.pdf", b"123456".to_vec()), &[]).await;
+    s3_error(
+        &answer,
+        400,
+        "EntityTooLarge",
+        "exceeds the maximum allowed size",
+    );
+    let (url, fields) = presign(&emu, 5, "a.pdf").await;
+    let answer = post(&url, &fields, ("a.pdf", b"12345".to_vec()), &[]).await;
+    assert_eq!(answer.0, 204, "{}", answer.1);
+}
+
+#[tokio::test]
+async fn an_expired_policy_is_refused() {
+    let emu = Emulator::builder()
+        .presign_lifetime(chrono::Duration::seconds(-60))
+        .start()
+        .await
+        .expect("start");
+    let (url, fields) = presign(&emu, 5, "a.pdf").await;
+    let answer = post(&url, &fields, ("a.pdf", b"12345".to_vec()), &[]).await;
+    s3_error(&answer, 403, "AccessDenied", "Policy expired");
+}
+
+#[tokio::test]
+async fn storage_refuses_a_credential_and_a_form_without_a_file() {
+    let emu = Emulator::start().await.expect("start");
+    let (url, fields) = presign(&emu, 5, "a.pdf").await;
+    let mut form = Form::new();
+    for (name, value) in &fields {
+        form = form.text(name.clone(), value.clone());
+    }
+    let response = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth("api-token")
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    let answer = (
+        response.status().as_u16(),
+        response.text().await.expect("text"),
+    );
+    s3_error(
+        &answer,
+        400,
+        "InvalidArgument",
+        "Only one auth mechanism allowed",
+    );
+
+    let mut form = Form::new();
+    for (name, value) in &fields {
+        form = form.text(name.clone(), value.clone());
+    }
+    let response = reqwest::Client::new()
+        .post(&url)
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    let answer = (
+        response.status().as_u16(),
+        response.text().await.expect("text"),
+    );
+    s3_error(&answer, 400, "InvalidArgument", "exactly one file");
+}
+
+#[tokio::test]
+async fn the_client_presigned_flow_goes_through_storage() {
+    let emu = Emulator::start().await.expect("start");
+    let mai = upload_clients::MaiAgentClient::new(upload_clients::auth::Credential::api_key("k"))
+        .expect("client")
+        .with_base_url(&format!("{}/api", emu.base_url()))
+        .expect("base");
+    let source = upload_clients::UploadSource::from_bytes(b"# notes".to_vec(), "メモ \"v2\".md");
+    let attachment = mai.upload_presigned(&source, None).await.expect("upload");
+    assert!(
+        attachment.file.contains("/s3/maiagent-uploads/"),
+        "{attachment:?}"
+    );
+    let storage = emu
+        .requests()
+        .into_iter()
+        .find(|r| r.route.as_deref() == Some("storage.post"))
+        .expect("storage request");
+    assert_eq!(storage.status, 204);
+    assert!(
+        storage
+            .headers
+            .iter()
+            .all(|(name, _)| name != "authorization")
+    );
+    let file_part = storage.parts.last().expect("parts");
+    assert_eq!(
+        (file_part.name.as_str(), file_part.filename.as_deref()),
+        ("file", Some("メモ %22v2%22.md"))
+    );
+}
