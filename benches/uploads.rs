@@ -12,6 +12,9 @@
 //!    facade vs raw `reqwest` streaming the same file vs `curl -T` / `curl -F`;
 //! 2. memory: the release CLI's maximum RSS (`/usr/bin/time -v`) per path and size;
 //! 3. small: many 10 KiB images through ACS at several concurrencies, facade vs raw `reqwest`;
+//! 5. emulator: the facade against `upload-clients emulator` as its own process: MiB/s per
+//!    size (RBM octet-stream, stored to disk), uploads per second of small images, and the
+//!    emulator's peak RSS;
 //! 4. build (opt-in, `--build`): clean `cargo build`, no-op rebuild, rebuild after a spec edit.
 //!
 //! `--quick` (also the default when started without cargo bench's `--bench`, as by
@@ -27,6 +30,8 @@ mod build_case;
 mod contenders;
 #[path = "uploads/data.rs"]
 mod data;
+#[path = "uploads/emulator_case.rs"]
+mod emulator_case;
 #[path = "uploads/memory.rs"]
 mod memory;
 #[path = "uploads/sink.rs"]
@@ -53,7 +58,7 @@ cargo bench --bench uploads -- [OPTIONS]
   --sizes LIST         file sizes, e.g. 1M,100M,1G (default 1M,100M,1G)
   --runs N             runs per case (default 7; at most 3 for memory and build)
   --paths LIST         acs,rbm,agents,maiagent,presigned (default all)
-  --cases LIST         throughput,memory,small,build (default all but build)
+  --cases LIST         throughput,memory,small,emulator,build (default all but build)
   --build              also run the build case (slow: a clean build)
   --small N            number of 10 KiB images in the small case (default 2000)
   --concurrency LIST   concurrencies of the small case (default 1,32)
@@ -82,6 +87,8 @@ struct Options {
     small: bool,
     /// Run case 4.
     build: bool,
+    /// Run case 5.
+    emulator: bool,
     /// How many images case 3 uploads.
     small_count: usize,
     /// The concurrencies of case 3.
@@ -108,6 +115,7 @@ impl Options {
             memory: true,
             small: true,
             build: false,
+            emulator: true,
             small_count: 2000,
             concurrency: vec![1, 32],
             // The facade's read size (`CHUNK` in src/source.rs).
@@ -186,7 +194,9 @@ impl Options {
                 "--cases" => {
                     let cases = list(it.next(), "--cases")?;
                     for case in &cases {
-                        if !["throughput", "memory", "small", "build"].contains(&case.as_str()) {
+                        if !["throughput", "memory", "small", "emulator", "build"]
+                            .contains(&case.as_str())
+                        {
                             return Err(format!("unknown case {case:?}"));
                         }
                     }
@@ -194,6 +204,7 @@ impl Options {
                     o.throughput = has("throughput");
                     o.memory = has("memory");
                     o.small = has("small");
+                    o.emulator = has("emulator");
                     o.build = o.build || has("build");
                 }
                 other => return Err(format!("unknown argument {other:?}")),
@@ -419,6 +430,9 @@ fn run(options: &Options) -> Result<(), String> {
     if options.small {
         small(&runtime, &env, &sink, options, &mut report)?;
     }
+    if options.emulator {
+        emulator(&runtime, &env, options, &mut report)?;
+    }
     if options.build {
         build(options, &mut report)?;
     }
@@ -430,6 +444,42 @@ fn run(options: &Options) -> Result<(), String> {
     if std::fs::write(&path, &report.0).is_ok() {
         eprintln!("report written to {}", path.display());
     }
+    Ok(())
+}
+
+/// Case 5: the facade against the emulator process.
+fn emulator(
+    runtime: &tokio::runtime::Runtime,
+    env: &Env,
+    options: &Options,
+    report: &mut Report,
+) -> Result<(), String> {
+    let small = data::small_files(options.small_count, 10 * KIB).map_err(|e| e.to_string())?;
+    let results = emulator_case::run(runtime, &env.http, &options.sizes, options.runs, &small)?;
+    report.line("## Against the emulator (`upload-clients emulator --no-limits`, its own process)");
+    report.line("");
+    report.line("| upload | facade → emulator |");
+    report.line("|---|---|");
+    for row in &results.rows {
+        report.line(format!(
+            "| RBM octet-stream, {} (stored to disk) | {:.0} MiB/s |",
+            data::label(row.size),
+            row.mib_s
+        ));
+    }
+    report.line(format!(
+        "| ACS, {} × 10 KiB images, 32 at a time | {:.0} uploads/s |",
+        results.small_count, results.small_per_s
+    ));
+    report.line("");
+    report.line(format!(
+        "Emulator peak RSS over the whole case: {}.",
+        results
+            .peak_rss_kib
+            .map(|k| format!("{:.1} MiB", k as f64 / 1024.0))
+            .unwrap_or_else(|| "not measured (no /proc)".into())
+    ));
+    report.line("");
     Ok(())
 }
 

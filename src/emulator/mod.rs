@@ -178,6 +178,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// No limits on size, type or extension for any API (benchmarks of large files).
+    pub fn without_limits(mut self) -> Self {
+        for (_, limits) in &mut self.limits {
+            *limits = Limits::none();
+        }
+        self
+    }
+
     /// How long a [`Fault::Stall`] holds a request before closing it (default five minutes).
     pub fn stall_for(mut self, time: Duration) -> Self {
         self.stall_for = time;

@@ -27,6 +27,10 @@ pub struct EmulatorArgs {
     /// AI Agents files end in `error` with these status details.
     #[arg(long, value_name = "TEXT")]
     processing_error: Option<String>,
+    /// Accept any size, type and extension (for benchmarks of large files); by default each
+    /// API accepts what its client does.
+    #[arg(long)]
+    no_limits: bool,
 }
 
 /// Serves until Ctrl-C: 0 then, 1 when it cannot start.
@@ -36,6 +40,9 @@ pub async fn serve(args: EmulatorArgs) -> ExitCode {
         .processing_time(Duration::from_millis(args.processing_ms));
     if let Some(dir) = args.data {
         builder = builder.data_dir(dir);
+    }
+    if args.no_limits {
+        builder = builder.without_limits();
     }
     if let Some(details) = args.processing_error {
         builder = builder.processing_error(details);
