@@ -1362,3 +1362,264 @@ fn prism_dies_on_a_file_part_without_content_type() {
         prism.output()
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The emulator refuses what Prism refuses
+
+/// A raw request to `url`, built afresh for each server.
+type Build = Box<dyn Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder>;
+
+/// A multipart form for AI Agents with these parts (the file part with a `Content-Type`, which
+/// Prism needs).
+fn agents_form(purpose: bool) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new();
+    if purpose {
+        form = form.text("purpose", "assistants");
+    }
+    form.part(
+        "file",
+        reqwest::multipart::Part::bytes(b"# notes".to_vec())
+            .file_name("notes.md")
+            .mime_str("text/markdown")
+            .expect("mime"),
+    )
+}
+
+/// The same requests go to Prism (an independent OpenAPI validator) and to the emulator: every
+/// request that breaks its spec is refused by both (4xx), and the valid control of each spec is
+/// accepted by both, so the refusals are for what was broken.
+#[test]
+fn the_emulator_refuses_what_prism_refuses() {
+    let rt = runtime();
+    let emu = rt
+        .block_on(upload_clients::emulator::Emulator::start())
+        .expect("emulator");
+    let http = reqwest::Client::new();
+    let png = PNG.to_vec();
+    let acs_path = "/chat/threads/19%3Aa%40thread.v2/images";
+    // (spec, base path on the emulator, path, valid control, bad requests)
+    let cases: Vec<(&str, &str, &str, Build, Vec<(&str, Build)>)> = vec![
+        (
+            "acs-chat.yaml",
+            "",
+            acs_path,
+            Box::new({
+                let png = png.clone();
+                move |h, u| {
+                    h.post(format!("{u}?api-version=2024-03-15-preview"))
+                        .bearer_auth("t")
+                        .header("content-type", "application/octet-stream")
+                        .body(png.clone())
+                }
+            }),
+            vec![
+                (
+                    "no credential",
+                    Box::new({
+                        let png = png.clone();
+                        move |h, u| {
+                            h.post(format!("{u}?api-version=2024-03-15-preview"))
+                                .header("content-type", "application/octet-stream")
+                                .body(png.clone())
+                        }
+                    }),
+                ),
+                (
+                    "no api-version",
+                    Box::new({
+                        let png = png.clone();
+                        move |h, u| {
+                            h.post(u)
+                                .bearer_auth("t")
+                                .header("content-type", "application/octet-stream")
+                                .body(png.clone())
+                        }
+                    }),
+                ),
+                (
+                    "a text body",
+                    Box::new(|h, u| {
+                        h.post(format!("{u}?api-version=2024-03-15-preview"))
+                            .bearer_auth("t")
+                            .header("content-type", "text/plain")
+                            .body("hello")
+                    }),
+                ),
+                (
+                    "an empty body",
+                    Box::new(|h, u| {
+                        h.post(format!("{u}?api-version=2024-03-15-preview"))
+                            .bearer_auth("t")
+                            .header("content-type", "application/octet-stream")
+                    }),
+                ),
+            ],
+        ),
+        (
+            "rbm-files.yaml",
+            "",
+            "/upload/v1/files",
+            Box::new({
+                let png = png.clone();
+                move |h, u| {
+                    h.post(format!("{u}?agentId=a"))
+                        .bearer_auth("t")
+                        .header("content-type", "image/png")
+                        .body(png.clone())
+                }
+            }),
+            vec![
+                (
+                    "no agentId",
+                    Box::new({
+                        let png = png.clone();
+                        move |h, u| {
+                            h.post(u)
+                                .bearer_auth("t")
+                                .header("content-type", "image/png")
+                                .body(png.clone())
+                        }
+                    }),
+                ),
+                (
+                    "Basic instead of Bearer",
+                    Box::new({
+                        let png = png.clone();
+                        move |h, u| {
+                            h.post(format!("{u}?agentId=a"))
+                                .header("authorization", "Basic dTpw")
+                                .header("content-type", "image/png")
+                                .body(png.clone())
+                        }
+                    }),
+                ),
+                (
+                    "a text body",
+                    Box::new(|h, u| {
+                        h.post(format!("{u}?agentId=a"))
+                            .bearer_auth("t")
+                            .header("content-type", "text/plain")
+                            .body("hello")
+                    }),
+                ),
+                (
+                    "a thumbnailUrl that is not a URL",
+                    Box::new({
+                        let png = png.clone();
+                        move |h, u| {
+                            h.post(format!("{u}?agentId=a&thumbnailUrl=not%20a%20url"))
+                                .bearer_auth("t")
+                                .header("content-type", "image/png")
+                                .body(png.clone())
+                        }
+                    }),
+                ),
+            ],
+        ),
+        (
+            "ai-agents-files.yaml",
+            "",
+            "/files",
+            Box::new(|h, u| {
+                h.post(format!("{u}?api-version=v1"))
+                    .bearer_auth("t")
+                    .multipart(agents_form(true))
+            }),
+            vec![
+                (
+                    "no purpose part",
+                    Box::new(|h, u| {
+                        h.post(format!("{u}?api-version=v1"))
+                            .bearer_auth("t")
+                            .multipart(agents_form(false))
+                    }),
+                ),
+                (
+                    "no api-version",
+                    Box::new(|h, u| h.post(u).bearer_auth("t").multipart(agents_form(true))),
+                ),
+                (
+                    "a JSON body",
+                    Box::new(|h, u| {
+                        h.post(format!("{u}?api-version=v1"))
+                            .bearer_auth("t")
+                            .json(&json!({"purpose": "assistants"}))
+                    }),
+                ),
+                (
+                    "no credential",
+                    Box::new(|h, u| {
+                        h.post(format!("{u}?api-version=v1"))
+                            .multipart(agents_form(true))
+                    }),
+                ),
+            ],
+        ),
+        (
+            "maiagent-attachments.yaml",
+            "/api",
+            "/upload-presigned-url/",
+            Box::new(|h, u| {
+                h.post(u)
+                    .header("authorization", "Api-Key k")
+                    .json(&json!({"fileSize": 5}))
+            }),
+            vec![
+                (
+                    "no fileSize",
+                    Box::new(|h, u| {
+                        h.post(u)
+                            .header("authorization", "Api-Key k")
+                            .json(&json!({"filename": "a.md"}))
+                    }),
+                ),
+                (
+                    "fileSize as a string",
+                    Box::new(|h, u| {
+                        h.post(u)
+                            .header("authorization", "Api-Key k")
+                            .json(&json!({"fileSize": "5"}))
+                    }),
+                ),
+                (
+                    "a negative fileSize",
+                    Box::new(|h, u| {
+                        h.post(u)
+                            .header("authorization", "Api-Key k")
+                            .json(&json!({"fileSize": -1}))
+                    }),
+                ),
+                (
+                    "no credential",
+                    Box::new(|h, u| h.post(u).json(&json!({"fileSize": 5}))),
+                ),
+            ],
+        ),
+    ];
+    for (file, emu_base, path, control, bad) in cases {
+        let (spec, _) = prism_copy(file, None);
+        let prism = Prism::start(file, &spec);
+        // Prism serves the paths under the spec's own base path (see `prism_copy`).
+        let prism_base = match file {
+            "ai-agents-files.yaml" => "/api/projects/your-project",
+            "maiagent-attachments.yaml" => "/api",
+            _ => "",
+        };
+        let prism_url = format!("http://127.0.0.1:{}{prism_base}{path}", prism.port);
+        let emu_url = format!("{}{emu_base}{path}", emu.base_url());
+        let status =
+            |build: &Build, url: &str| rt.block_on(send(build(&http, url))).expect("send").status;
+        let (p, e) = (status(&control, &prism_url), status(&control, &emu_url));
+        assert!(
+            p < 400 && e < 400,
+            "{file}: the valid control: Prism {p}, emulator {e}"
+        );
+        for (what, build) in &bad {
+            let (p, e) = (status(build, &prism_url), status(build, &emu_url));
+            assert!(
+                (400..500).contains(&p) && (400..500).contains(&e),
+                "{file}, {what}: Prism {p}, emulator {e}"
+            );
+        }
+    }
+}
