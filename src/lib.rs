@@ -35,8 +35,10 @@
 //! # Features
 //!
 //! `acs-chat`, `rbm`, `ai-agents` and `maiagent` (all on by default) each compile one API.
-//! `cli` (off by default, so the library does not build clap, indicatif or
-//! tracing-subscriber) builds the `upload-clients` command-line tool:
+//! `emulator` (off by default) adds [`emulator`]: a local server of all four APIs that checks
+//! requests against the specs and answers and fails like the vendors, for tests without an
+//! account. `cli` (off by default, so the library does not build clap, indicatif or
+//! tracing-subscriber) builds the `upload-clients` command-line tool, emulator included:
 //! `cargo install upload-clients --features cli`.
 //!
 //! # Example
@@ -139,6 +141,6 @@ pub use rbm::RbmClient;
 pub use source::{Progress, UploadSource};
 
 /// The README's examples, compiled as doctests so they cannot rot.
-#[cfg(all(doctest, feature = "rbm"))]
+#[cfg(all(doctest, feature = "rbm", feature = "emulator"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -1369,6 +1369,16 @@ fn prism_dies_on_a_file_part_without_content_type() {
 /// A raw request to `url`, built afresh for each server.
 type Build = Box<dyn Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder>;
 
+/// A spec's file, its base path on the emulator, the path, the valid control and the bad
+/// requests (each with what is wrong with it).
+type Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Build,
+    Vec<(&'static str, Build)>,
+);
+
 /// A multipart form for AI Agents with these parts (the file part with a `Content-Type`, which
 /// Prism needs).
 fn agents_form(purpose: bool) -> reqwest::multipart::Form {
@@ -1398,7 +1408,7 @@ fn the_emulator_refuses_what_prism_refuses() {
     let png = PNG.to_vec();
     let acs_path = "/chat/threads/19%3Aa%40thread.v2/images";
     // (spec, base path on the emulator, path, valid control, bad requests)
-    let cases: Vec<(&str, &str, &str, Build, Vec<(&str, Build)>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "acs-chat.yaml",
             "",
