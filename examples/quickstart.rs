@@ -81,9 +81,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("           ← name={}\n", file.name);
 
     // 3. Azure AI Foundry Agents: multipart file + purpose, then wait until processed.
-    let agents = AiAgentsClient::new(&base, Credential::bearer("demo-entra-token"))?;
+    let project = format!("{base}/api/projects/demo");
+    let agents = AiAgentsClient::new(&project, Credential::bearer("demo-entra-token"))?;
     println!(
-        "AI Agents  → POST /files?api-version=v1 (multipart: purpose=assistants, file=notes.md, {notes_len} bytes)"
+        "AI Agents  → POST /api/projects/demo/files?api-version=v1 (multipart: purpose=assistants, file=notes.md, {notes_len} bytes)"
     );
     let wait = WaitOptions {
         interval: std::time::Duration::from_millis(200),

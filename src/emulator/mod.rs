@@ -7,7 +7,7 @@
 //! |---|---|
 //! | ACS Chat | `POST /chat/threads/{chatThreadId}/images` |
 //! | RBM | `POST /upload/v1/files`, `POST /v1/files` |
-//! | AI Agents | `POST /files`, `GET /files/{fileId}` |
+//! | AI Agents | `POST /files`, `GET /files/{fileId}` (also under `/api/projects/{project}`, as a project endpoint) |
 //! | MaiAgent | under `/api/` (and `/api/v1/`, as MaiAgent's examples use) |
 //! | S3-style storage | `POST /s3/{bucket}` (presigned POST), `GET /s3/{bucket}/{key}` |
 //! | inspection | `GET /_emulator/requests`, `POST /_emulator/faults`, `GET /_emulator/objects/{id}` |

@@ -116,6 +116,17 @@ async fn post(
             &resource,
         );
     }
+    // S3 refuses a POST without a length (chunked), before reading it.
+    if !head.headers.contains_key(http::header::CONTENT_LENGTH) {
+        return error(
+            &s3(
+                411,
+                "MissingContentLength",
+                "You must provide the Content-Length HTTP header.",
+            ),
+            &resource,
+        );
+    }
     let boundary = head
         .headers
         .get(http::header::CONTENT_TYPE)

@@ -34,7 +34,8 @@ pub(super) const SOURCES: [Source; 4] = [
         id: ApiId::AiAgents,
         file: "ai-agents-files.yaml",
         text: include_str!("../../../specs/ai-agents-files.yaml"),
-        bases: &[""],
+        // The root, or a project endpoint's path as the real service has it.
+        bases: &["", "/api/projects/*"],
     },
     Source {
         id: ApiId::MaiAgent,

@@ -1,8 +1,18 @@
 //! Matches a request path to the specs' path templates, segment by segment.
 
-/// The rest of `path` after the base `base` (which must end at a segment boundary).
+/// The rest of `path` after the base `base` (which must end at a segment boundary); a `*`
+/// segment of the base matches any one non-empty segment (AI Agents' project name).
 pub(super) fn strip_base<'p>(path: &'p str, base: &str) -> Option<&'p str> {
-    let rest = path.strip_prefix(base)?;
+    let mut rest = path;
+    for segment in base.split('/').skip(1) {
+        let after = rest.strip_prefix('/')?;
+        let end = after.find('/').unwrap_or(after.len());
+        let (head, tail) = after.split_at(end);
+        if head.is_empty() || (segment != "*" && head != segment) {
+            return None;
+        }
+        rest = tail;
+    }
     rest.starts_with('/').then_some(rest)
 }
 
