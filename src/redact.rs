@@ -74,6 +74,31 @@ pub fn is_secret_field(name: &str) -> bool {
     SECRET_FIELDS.contains(&name.to_ascii_lowercase().as_str())
 }
 
+/// Query parameters that carry credentials in the APIs people mix with these (OAuth, SAS and
+/// presigned URLs, API keys), besides the presigned-form fields of [`is_secret_field`].
+const SECRET_QUERY_PARAMS: &[&str] = &[
+    "access_token",
+    "api-key",
+    "apikey",
+    "key",
+    "code",
+    "token",
+    "client_secret",
+    "sig",
+    "x-amz-credential",
+];
+
+/// Whether the query parameter `name` (any case) holds a credential.
+///
+/// ```
+/// use upload_clients::redact::is_secret_query_param;
+/// assert!(is_secret_query_param("access_token") && is_secret_query_param("X-Amz-Signature"));
+/// assert!(!is_secret_query_param("agentId"));
+/// ```
+pub fn is_secret_query_param(name: &str) -> bool {
+    is_secret_field(name) || SECRET_QUERY_PARAMS.contains(&name.to_ascii_lowercase().as_str())
+}
+
 /// `text` with every one of `secrets` replaced by `<redacted>`, and so is the start of one that
 /// a cap cut off at the end of `text`. Values shorter than 8 bytes are left alone: no real
 /// policy or signature is that short, and replacing them would mangle ordinary words.

@@ -358,6 +358,19 @@ async fn every_check_answers_with_its_vendors_error_shape() {
     assert_eq!(body["error"]["param"], "purpose", "{body}");
     conforms("POST", "/files", status, &body);
 
+    // A file part must be a file, not a text part.
+    let form = reqwest::multipart::Form::new()
+        .text("purpose", "assistants")
+        .text("file", "not a file");
+    let (status, body) = send(
+        http.post(format!("{base}/files?api-version=v1"))
+            .bearer_auth("t")
+            .multipart(form),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["param"], "file", "{body}");
+
     // JSON bodies against their schemas.
     let (status, body) = send(
         http.post(format!("{base}/api/upload-presigned-url/"))
@@ -441,6 +454,11 @@ async fn the_limits_the_clients_enforce_and_the_configured_credential() {
     let (status, body) = send(post(big, "the-token")).await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(body["error"]["code"], "RequestEntityTooLarge");
+    // Far larger than the socket buffers: still a clean answer, not a reset.
+    let mut huge = PNG_1X1.to_vec();
+    huge.resize(16 << 20, 0);
+    let (status, body) = send(post(huge, "the-token")).await;
+    assert_eq!(status, 413, "{body}");
     let (status, body) = send(post(b"GIF89a not really".to_vec(), "the-token")).await;
     assert_eq!(status, 400, "{body}");
     let (status, _) = send(post(PNG_1X1.to_vec(), "the-token")).await;

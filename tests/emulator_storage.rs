@@ -258,6 +258,12 @@ async fn storage_refuses_a_credential_and_a_form_without_a_file() {
         response.text().await.expect("text"),
     );
     s3_error(&answer, 400, "InvalidArgument", "exactly one file");
+
+    // Fields before the file over S3's 20 KB.
+    let mut big = fields.clone();
+    big.push(("x-ignore-padding".into(), "x".repeat(30 * 1024)));
+    let answer = post(&url, &big, ("a.pdf", b"12345".to_vec()), &[]).await;
+    s3_error(&answer, 400, "MaxPostPreDataLengthExceeded", "too large");
 }
 
 #[tokio::test]
@@ -290,4 +296,17 @@ async fn the_client_presigned_flow_goes_through_storage() {
         (file_part.name.as_str(), file_part.filename.as_deref()),
         ("file", Some("メモ %22v2%22.md"))
     );
+
+    // An image goes by its type (MaiAgent accepts image/*, not by extension).
+    let png = upload_clients::UploadSource::from_bytes(
+        vec![
+            0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d,
+        ],
+        "写真.png",
+    );
+    let attachment = mai
+        .upload_presigned(&png, None)
+        .await
+        .expect("image upload");
+    assert!(attachment.file.ends_with("/写真.png"), "{attachment:?}");
 }

@@ -31,11 +31,13 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'}');
 
 /// `uploadChatImage`.
-pub(crate) async fn handle(call: Call<'_>, body: BodyStream) -> Reply {
+pub(crate) async fn handle(call: Call<'_>, mut body: BodyStream) -> Reply {
     let limits = call.state.limits(ApiId::AcsChat);
-    let stored = match call.state.objects.write(body, limits.max_bytes).await {
+    let stored = match call.state.objects.write(&mut body, limits.max_bytes).await {
         Ok(stored) => stored,
         Err(WriteError::TooLarge { limit }) => {
+            // Read to the end, so the client gets the answer instead of a reset.
+            body.drain().await;
             return call.error(
                 413,
                 &format!("the image is over the limit of {limit} bytes"),

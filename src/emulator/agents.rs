@@ -80,7 +80,7 @@ fn status_now(call: &Call<'_>, file: &AgentFile) -> Value {
         (true, None) => "processed",
         (true, Some(_)) => "error",
         _ if elapsed < total / 3 => "uploaded",
-        _ if elapsed < total * 2 / 3 => "pending",
+        _ if elapsed < total.saturating_mul(2) / 3 => "pending",
         _ => "running",
     };
     let mut info = file.info.clone();

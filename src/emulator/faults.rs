@@ -115,13 +115,13 @@ impl FromStr for Fault {
             "slow" => Fault::Slow(parse_duration(value)?),
             "huge" => Fault::HugeBody(parse_bytes(value)?),
             status => match status.parse::<u16>() {
-                Ok(status @ 100..=599) => Fault::Status {
+                Ok(status @ 400..=599) => Fault::Status {
                     status,
                     retry_after: None,
                 },
                 _ => {
                     return Err(format!(
-                        "unknown fault `{kind}`; use a status (503), reset, stall, slow=DURATION or huge=BYTES"
+                        "unknown fault `{kind}`; use an error status (400-599, e.g. 503), reset, stall, slow=DURATION or huge=BYTES"
                     ));
                 }
             },
@@ -289,6 +289,8 @@ mod tests {
             "reset,retry-after=1",
             "503,retry-after=soon",
             "huge=3TB",
+            "200",
+            "302",
             "99",
         ] {
             assert!(bad.parse::<Fault>().is_err(), "{bad}");

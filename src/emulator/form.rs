@@ -85,6 +85,13 @@ pub(crate) async fn read(
         let filename = raw_filename(field.headers());
         let content_type = field.content_type().map(|m| m.to_string());
         let is_file = binary.contains(&name);
+        if is_file && filename.is_none() {
+            break Some((
+                400,
+                format!("the `{name}` part must be a file (a part with a filename)"),
+                Some(name),
+            ));
+        }
         if is_file && file.is_none() {
             match call.state.objects.write(&mut field, limit).await {
                 Ok(stored) => {

@@ -102,8 +102,11 @@ fn presign(call: &Call<'_>, request: &Value) -> Reply {
         .and_then(Value::as_str)
         .map(str::to_owned)
         .or_else(|| super::rbm::query_value(call.head.uri.query(), "filename"));
+    let guessed = filename
+        .as_deref()
+        .and_then(|name| mime_guess::from_path(name).first_raw());
     if let Some(name) = &filename
-        && let Err(message) = accepted(&limits, Some(name), None)
+        && let Err(message) = accepted(&limits, Some(name), guessed)
     {
         return call.error(400, &message, Some("filename"));
     }

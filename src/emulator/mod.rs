@@ -35,7 +35,8 @@
 //! assert_eq!(info.bytes, 5);
 //! let requests = emu.requests();
 //! assert_eq!(requests.len(), 2);
-//! assert_eq!(requests[1].parts[1].filename.as_deref(), Some("notes.md"));
+//! // purpose, filename, then the file part, its name as sent.
+//! assert_eq!(requests[1].parts[2].filename.as_deref(), Some("notes.md"));
 //! # Ok(()) }
 //! ```
 
@@ -98,8 +99,8 @@ pub enum EmulatorError {
 }
 
 /// How an emulator runs: port, data directory, processing time, limits. Start it with
-/// [`EmulatorBuilder::start`].
-#[derive(Debug, Clone)]
+/// [`EmulatorBuilder::start`]. Its `Debug` never shows the credential it accepts.
+#[derive(Clone)]
 pub struct EmulatorBuilder {
     pub(crate) port: u16,
     pub(crate) data_dir: Option<PathBuf>,
@@ -128,6 +129,24 @@ impl Default for EmulatorBuilder {
             ],
             stall_for: Duration::from_secs(300),
         }
+    }
+}
+
+impl std::fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("port", &self.port)
+            .field("data_dir", &self.data_dir)
+            .field("processing_time", &self.processing_time)
+            .field("processing_error", &self.processing_error)
+            .field("presign_lifetime", &self.presign_lifetime)
+            .field(
+                "credential",
+                &self.credential.as_ref().map(|_| "<redacted>"),
+            )
+            .field("limits", &self.limits)
+            .field("stall_for", &self.stall_for)
+            .finish()
     }
 }
 
@@ -171,7 +190,9 @@ impl EmulatorBuilder {
         self
     }
 
-    /// What `api` accepts (default: the limits its client enforces, [`Limits`]).
+    /// What `api` accepts (default: the limits its client enforces, [`Limits`]). The size applies
+    /// to every API; ACS also checks the image type its bytes show, MaiAgent the file's
+    /// extension or type; RBM's and AI Agents' types are what their specs accept.
     pub fn limits(mut self, api: ApiId, limits: Limits) -> Self {
         self.limits.retain(|(a, _)| *a != api);
         self.limits.push((api, limits));

@@ -30,6 +30,17 @@ pub(crate) enum WriteError {
     Io(std::io::Error),
 }
 
+/// Removes a file unless disarmed (its path taken out).
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 /// The uploaded objects.
 #[derive(Debug)]
 pub(crate) struct Objects {
@@ -72,11 +83,19 @@ impl Objects {
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: Display,
     {
+        // Unique across runs and emulators sharing a data directory; never an existing file.
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let path = self.dir.join(format!("{n:08}.bin"));
-        let file = tokio::fs::File::create(&path)
+        let path = self
+            .dir
+            .join(format!("{n:08}-{}.bin", uuid::Uuid::new_v4().simple()));
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
             .await
             .map_err(WriteError::Io)?;
+        // A write cut off (the connection task aborted) leaves no partial file behind.
+        let mut guard = RemoveOnDrop(Some(path.clone()));
         let mut out = tokio::io::BufWriter::with_capacity(1 << 20, file);
         let mut bytes = 0u64;
         let result = async {
@@ -91,13 +110,13 @@ impl Objects {
             out.flush().await.map_err(WriteError::Io)
         }
         .await;
+        drop(out);
         match result {
-            Ok(()) => Ok(Stored { path, bytes }),
-            Err(e) => {
-                drop(out);
-                let _ = tokio::fs::remove_file(&path).await;
-                Err(e)
+            Ok(()) => {
+                guard.0 = None;
+                Ok(Stored { path, bytes })
             }
+            Err(e) => Err(e),
         }
     }
 

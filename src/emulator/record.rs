@@ -14,7 +14,8 @@ pub struct RecordedRequest {
     pub method: String,
     /// The path as sent (still percent-encoded).
     pub path: String,
-    /// The query string as sent, if any.
+    /// The query string as sent, if any, with the values of credential parameters
+    /// (`access_token`, `key`, `sig`, `X-Amz-Signature`, …) replaced by `<redacted>`.
     pub query: Option<String>,
     /// The headers in the order sent; `authorization` and other credentials keep only their
     /// scheme (`Bearer <redacted>`). Values that are not UTF-8 are shown lossily.
@@ -59,17 +60,35 @@ pub(crate) fn recorded_headers(headers: &http::HeaderMap) -> Vec<(String, String
         .iter()
         .map(|(name, value)| {
             let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            let shown = if SECRET_HEADERS.contains(&name.as_str()) {
-                match text.split_once(' ') {
+            let shown = match name.as_str() {
+                "authorization" | "proxy-authorization" => match text.split_once(' ') {
                     Some((scheme, _)) => format!("{scheme} <redacted>"),
                     None => "<redacted>".to_owned(),
-                }
-            } else {
-                text
+                },
+                secret if SECRET_HEADERS.contains(&secret) => "<redacted>".to_owned(),
+                _ => text,
             };
             (name.as_str().to_owned(), shown)
         })
         .collect()
+}
+
+/// `query` as recorded: the value of every parameter that carries a credential
+/// ([`is_secret_query_param`](crate::redact::is_secret_query_param)) replaced by `<redacted>`.
+pub(crate) fn recorded_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| {
+            let name = pair.split('=').next().unwrap_or_default();
+            let decoded = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+            if pair.contains('=') && crate::redact::is_secret_query_param(&decoded) {
+                format!("{name}=<redacted>")
+            } else {
+                pair.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// Every request so far.
@@ -103,9 +122,21 @@ mod tests {
         headers.insert("authorization", "Api-Key s3cr3t-key".parse().unwrap());
         headers.insert("x-api-key", "s3cr3t".parse().unwrap());
         headers.insert("content-type", "image/png".parse().unwrap());
+        headers.insert("cookie", "session=s3cr3t; theme=dark".parse().unwrap());
         let shown = format!("{:?}", recorded_headers(&headers));
         assert!(shown.contains("Api-Key <redacted>"), "{shown}");
+        assert!(shown.contains("(\"cookie\", \"<redacted>\")"), "{shown}");
         assert!(shown.contains("image/png"), "{shown}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
+    }
+
+    #[test]
+    fn credential_query_parameters_are_redacted() {
+        assert_eq!(
+            recorded_query(
+                "agentId=a&access_token=s3cr3t&X-Amz-Signature=abc&filename=%E7%8C%AB.png"
+            ),
+            "agentId=a&access_token=<redacted>&X-Amz-Signature=<redacted>&filename=%E7%8C%AB.png"
+        );
     }
 }

@@ -92,7 +92,7 @@ async fn handle(
         route: None,
         method: head.method.to_string(),
         path: head.uri.path().to_owned(),
-        query: head.uri.query().map(str::to_owned),
+        query: head.uri.query().map(super::record::recorded_query),
         headers: recorded_headers(&head.headers),
         body_bytes: 0,
         body_sha256: String::new(),
@@ -105,7 +105,13 @@ async fn handle(
     let outcome = route(&head, body, &state, &mut record).await;
     (record.body_bytes, record.body_sha256) = meter.read();
     record.status = outcome.as_ref().map_or(0, |r| r.status().as_u16());
-    state.records.push(record);
+    // A stalled request was recorded when it stalled.
+    if !outcome
+        .as_ref()
+        .is_err_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
+    {
+        state.records.push(record);
+    }
     outcome
 }
 
@@ -123,7 +129,7 @@ async fn route(
         record.route = Some(route.to_string());
         let fault = state.faults.take(&route);
         if let Some(fault) = fault.clone().filter(|f| !matches!(f, Fault::Slow(_))) {
-            return apply(fault, None, head, body, state).await;
+            return apply(fault, None, head, body, state, record).await;
         }
         let reply = storage::handle(head, rest, body, state, record).await;
         return Ok(slow(fault, reply).await);
@@ -148,7 +154,7 @@ async fn route(
     record.route = Some(route.to_string());
     let fault = state.faults.take(&route);
     if let Some(fault) = fault.clone().filter(|f| !matches!(f, Fault::Slow(_))) {
-        return apply(fault, Some(api), head, body, state).await;
+        return apply(fault, Some(api), head, body, state, record).await;
     }
     let kind = match check(&op, head, state) {
         Ok(kind) => kind,
@@ -212,6 +218,7 @@ async fn apply(
     head: &Parts,
     mut body: BodyStream,
     state: &State,
+    record: &RecordedRequest,
 ) -> Result<Reply, std::io::Error> {
     match fault {
         Fault::Status {
@@ -228,10 +235,12 @@ async fn apply(
                 let (name, value) = match retry_after {
                     RetryAfter::Seconds(s) => ("retry-after", s.to_string()),
                     RetryAfter::Millis(ms) => ("retry-after-ms", ms.to_string()),
+                    // At most a year ahead: httpdate cannot write dates after 9999.
                     RetryAfter::HttpDate(s) => (
                         "retry-after",
                         httpdate::fmt_http_date(
-                            std::time::SystemTime::now() + Duration::from_secs(s),
+                            std::time::SystemTime::now()
+                                + Duration::from_secs(s.min(366 * 24 * 3600)),
                         ),
                     ),
                 };
@@ -257,6 +266,10 @@ async fn apply(
             ))
         }
         Fault::Stall => {
+            // Recorded now (status 0, nothing read), not after the wait.
+            let mut stalled = record.clone();
+            (stalled.body_bytes, stalled.body_sha256) = body.meter().read();
+            state.records.push(stalled);
             tokio::time::sleep(state.config.stall_for).await;
             Err(std::io::Error::new(
                 std::io::ErrorKind::TimedOut,

@@ -14,8 +14,8 @@ use super::reply::{self, Reply};
 use super::s3_post_policy::{S3Error, check_form, check_size};
 use super::state::{BUCKET, State};
 
-/// The most form-field bytes storage reads before the file (S3 allows 20 KB).
-const FIELDS_CAP: usize = 64 * 1024;
+/// The most form-field bytes storage reads before the file (S3's limit, 20 KB).
+const FIELDS_CAP: usize = 20 * 1024;
 
 /// A request under `/s3/`; `rest` is the path after it.
 pub(crate) async fn handle(
@@ -169,10 +169,24 @@ async fn post(
         let filename = raw_filename(field.headers());
         let content_type = field.content_type().map(|m| m.to_string());
         if !name.eq_ignore_ascii_case("file") {
-            let Ok(value) = field.bytes().await else {
-                break Err(malformed());
+            // Read in chunks and stopped at the cap: a huge field is never held whole.
+            let mut value = Vec::new();
+            let read = loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        field_bytes += chunk.len();
+                        if field_bytes > FIELDS_CAP {
+                            break Ok(());
+                        }
+                        value.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break Ok(()),
+                    Err(e) => break Err(e),
+                }
             };
-            field_bytes += value.len();
+            if read.is_err() {
+                break Err(malformed());
+            }
             if field_bytes > FIELDS_CAP {
                 break Err(s3(
                     400,
