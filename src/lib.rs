@@ -41,6 +41,15 @@
 //! tracing-subscriber) builds the `upload-clients` command-line tool, emulator included:
 //! `cargo install upload-clients --features cli`.
 //!
+//! # The emulator and the CLI
+//!
+//! - [`emulator`] (feature `emulator`): `Emulator::start().await?` serves all four APIs on
+//!   127.0.0.1, checks each request against the specs, answers and fails like the vendors, and
+//!   records what it received, so code built on this crate is tested without an account.
+//! - The `upload-clients` binary (feature `cli`): one subcommand per API (`acs-chat`, `rbm`,
+//!   `agents`, `maiagent`) uploading files, directories and many files at once, plus
+//!   `upload-clients emulator`.
+//!
 //! # Example
 //!
 //! With the facade:
@@ -87,6 +96,8 @@
 //! println!("image id {}", uploaded.id);
 //! # Ok(()) }
 //! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "acs-chat")]
 pub mod acs_chat;
