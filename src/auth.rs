@@ -35,6 +35,16 @@ pub enum AuthError {
         #[source]
         source: reqwest::Error,
     },
+    /// The token service could not be reached or answered with a temporary failure (a network
+    /// error, HTTP 429 or 5xx), as the credential crate that asked it reports; retried like any
+    /// network error.
+    #[error("{provider} could not get a token now: {message}")]
+    Unavailable {
+        /// Which credential asked (e.g. "Google Application Default Credentials").
+        provider: String,
+        /// What failed, with its causes.
+        message: String,
+    },
 }
 
 /// A future returned by [`TokenProvider::token`].

@@ -66,6 +66,9 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// A credential crate could not get a token now (its service unreachable or busy); retried.
+    #[error("{0}; check the network and the credential's service")]
+    TokenUnavailable(String),
     /// The operation failed on every attempt the retry policy allowed.
     #[error("gave up after {attempts} attempts: {source}")]
     RetriesExhausted {
@@ -101,6 +104,9 @@ impl From<crate::auth::AuthError> for Error {
             crate::auth::AuthError::Refused(message) => Self::Auth(message),
             crate::auth::AuthError::Unreachable { url, source } => {
                 Self::TokenEndpoint { url, source }
+            }
+            unavailable @ crate::auth::AuthError::Unavailable { .. } => {
+                Self::TokenUnavailable(unavailable.to_string())
             }
         }
     }

@@ -1,6 +1,12 @@
 //! Google service-account credentials for RBM: the key's JWT is exchanged for an access token
 //! at the key's own `token_uri` (OAuth 2.0 JWT bearer grant, RFC 7523), cached, and exchanged
-//! again five minutes before it expires.
+//! again five minutes before it expires ([`TokenCache`]).
+//!
+//! Why this grant and not `google-cloud-auth` (which [`crate::google_adc`] uses for every other
+//! source): for a service-account key that crate signs a JWT and sends it as the token itself,
+//! never asking the key's `token_uri`. RBM's own samples exchange the key for an OAuth token,
+//! a key's `token_uri` is honoured here (private endpoints, tests against a local one), and a
+//! refused exchange is tried again on the next upload instead of leaving the credential dead.
 
 use std::fmt;
 use std::path::Path;
@@ -8,17 +14,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use tokio::sync::Mutex;
-use tokio::time::Instant;
 
 use crate::Error;
 use crate::auth::{AuthError, TokenFuture, TokenProvider};
+use crate::token_cache::{Fetched, TokenCache};
 
 /// The OAuth scope RBM requires.
 pub const RBM_SCOPE: &str = "https://www.googleapis.com/auth/rcsbusinessmessaging";
 
-/// How long before expiry a cached token is replaced.
-const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 /// The lifetime asked for in the JWT (Google's maximum).
 const ASSERTION_LIFETIME: u64 = 3600;
 
@@ -119,7 +122,7 @@ pub struct GoogleServiceAccount {
     signer: jsonwebtoken::EncodingKey,
     scope: String,
     http: reqwest::Client,
-    cached: Mutex<Option<(SecretString, Instant)>>,
+    cache: TokenCache,
 }
 
 impl fmt::Debug for GoogleServiceAccount {
@@ -146,17 +149,11 @@ impl GoogleServiceAccount {
             signer,
             scope: scope.to_string(),
             http: crate::transport::default_client()?,
-            cached: Mutex::new(None),
+            cache: TokenCache::default(),
         })
     }
 
-    async fn fresh_token(&self) -> Result<SecretString, AuthError> {
-        let mut cached = self.cached.lock().await;
-        if let Some((token, expires)) = cached.as_ref()
-            && Instant::now() + REFRESH_MARGIN < *expires
-        {
-            return Ok(token.clone());
-        }
+    async fn fetch(&self) -> Result<Fetched, AuthError> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -172,7 +169,6 @@ impl GoogleServiceAccount {
         header.kid = self.key.private_key_id.clone();
         let assertion = jsonwebtoken::encode(&header, &claims, &self.signer)
             .map_err(|e| AuthError::Refused(format!("cannot sign the service-account JWT: {e}")))?;
-        let asked = Instant::now();
         let response = self
             .http
             .post(&self.key.token_uri)
@@ -207,14 +203,16 @@ impl GoogleServiceAccount {
             AuthError::Refused(format!("the token endpoint sent no access_token: {e}"))
         })?;
         let lifetime = Duration::from_secs(token.expires_in.unwrap_or(ASSERTION_LIFETIME));
-        *cached = Some((token.access_token.clone(), asked + lifetime));
         tracing::debug!(client = %self.key.client_email, ?lifetime, "exchanged a service-account token");
-        Ok(token.access_token)
+        Ok(Fetched {
+            token: token.access_token,
+            lifetime,
+        })
     }
 }
 
 impl TokenProvider for GoogleServiceAccount {
     fn token(&self) -> TokenFuture<'_> {
-        Box::pin(self.fresh_token())
+        Box::pin(self.cache.get(|| self.fetch()))
     }
 }

@@ -101,6 +101,8 @@
 
 #[cfg(feature = "acs-chat")]
 pub mod acs_chat;
+#[cfg(feature = "acs-chat")]
+pub mod acs_identity;
 #[cfg(feature = "ai-agents")]
 pub mod ai_agents;
 pub mod api;
@@ -111,11 +113,15 @@ pub mod checks;
 mod content_type;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+#[cfg(feature = "azure-identity")]
+pub mod entra;
 pub mod error;
 pub mod ext;
 mod file_io;
 pub mod file_name;
 pub mod generated;
+#[cfg(feature = "google-adc")]
+pub mod google_adc;
 #[cfg(feature = "rbm")]
 pub mod google_auth;
 pub mod hooks;
@@ -136,6 +142,7 @@ pub mod retry;
 mod service;
 pub mod source;
 pub mod timeouts;
+pub mod token_cache;
 pub mod transport;
 mod upload_body;
 

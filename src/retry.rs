@@ -135,7 +135,10 @@ fn retryable(error: &Error) -> Option<Option<Duration>> {
         // A refused certificate or a request that cannot be built fails the same way again.
         Error::Transport(e) if e.is_builder() || crate::error::is_certificate_error(e) => None,
         Error::TokenEndpoint { source, .. } if crate::error::is_certificate_error(source) => None,
-        Error::Transport(_) | Error::Timeout(_) | Error::TokenEndpoint { .. } => Some(None),
+        Error::Transport(_)
+        | Error::Timeout(_)
+        | Error::TokenEndpoint { .. }
+        | Error::TokenUnavailable(_) => Some(None),
         _ => None,
     }
 }

@@ -107,17 +107,23 @@ async fn tokens_are_exchanged_once_and_cached() {
 #[tokio::test]
 async fn tokens_about_to_expire_are_exchanged_again() {
     let server = MockServer::start_async().await;
-    // Valid for 60 s: inside the 5-minute margin, so every request needs a new one.
-    let (rbm, token, upload) = rbm_with(&server, 60).await;
+    // Valid for 2 s: replaced a tenth of its life (0.2 s) before it expires
+    // (`token_cache::TokenCache`, whose own tests pin the margin with Tokio's paused clock).
+    let (rbm, token, upload) = rbm_with(&server, 2).await;
     let source = UploadSource::from_bytes(common::PNG_1X1.to_vec(), "a.png");
     rbm.upload_file("agent", &source, None)
         .await
         .expect("first");
     rbm.upload_file("agent", &source, None)
         .await
-        .expect("second");
+        .expect("second, same token");
+    assert_eq!(token.calls_async().await, 1);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    rbm.upload_file("agent", &source, None)
+        .await
+        .expect("third, a new token");
     assert_eq!(token.calls_async().await, 2);
-    assert_eq!(upload.calls_async().await, 2);
+    assert_eq!(upload.calls_async().await, 3);
 }
 
 #[tokio::test]

@@ -2,11 +2,10 @@
 
 use clap::Subcommand;
 use serde_json::json;
-use upload_clients::auth::Credential;
 use upload_clients::{AcsChatClient, Error};
 
 use crate::args::{Context, Files};
-use crate::credentials::token;
+use crate::credentials::acs_credential;
 use crate::files::sources;
 use crate::output::{Outcome, Output, outcomes};
 
@@ -39,7 +38,7 @@ pub async fn run(command: AcsCommand, ctx: &Context<'_>) -> Result<Vec<Outcome>,
         filename,
         api_version,
     } = command;
-    let credential = Credential::bearer(token(ctx.common, "ACS_ACCESS_TOKEN")?);
+    let credential = acs_credential(ctx.common)?;
     let acs = AcsChatClient::new(&endpoint, credential)?
         .with_http_client(ctx.http.clone())
         .with_api_version(api_version)

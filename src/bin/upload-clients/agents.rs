@@ -4,12 +4,11 @@
 use clap::Subcommand;
 use serde_json::json;
 use upload_clients::ai_agents::{FilePurpose, WaitOptions, parse_purpose};
-use upload_clients::auth::Credential;
 use upload_clients::checks::check_id;
 use upload_clients::{AiAgentsClient, Error};
 
 use crate::args::{Context, Files};
-use crate::credentials::token;
+use crate::credentials::agents_credential;
 use crate::files::sources;
 use crate::output::{Outcome, Output, outcomes};
 
@@ -54,7 +53,7 @@ pub async fn run(command: AgentsCommand, ctx: &Context<'_>) -> Result<Vec<Outcom
         }
         (None, None) => return Err(Error::InvalidInput("give --purpose".into())),
     };
-    let credential = Credential::bearer(token(ctx.common, "AZURE_AI_ACCESS_TOKEN")?);
+    let credential = agents_credential(ctx.common)?;
     let agents = AiAgentsClient::new(&endpoint, credential)?
         .with_http_client(ctx.http.clone())
         .with_retry(ctx.retry)

@@ -33,9 +33,21 @@ pub struct Common {
     /// Log requests to stderr (-v: debug, -vv: trace). Credentials are never logged.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// The access token or API key (default: the service's environment variable).
+    /// The access token or API key (default: the service's environment variable). On a shared
+    /// machine prefer --token-file: other users can read a command line.
     #[arg(long, global = true, value_name = "TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Read the token or API key (or, with --auth connection-string, the connection string)
+    /// from the first line of FILE; `-` reads standard input.
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "token")]
+    pub token_file: Option<PathBuf>,
+    /// Where the credential comes from. Default: the token given (--token, --token-file, the
+    /// service's variable), then the platform's usual source when there is a sign of it.
+    /// acs-chat: token, connection-string; rbm: token, google; agents: token,
+    /// developer-tools, azure-cli, managed-identity, workload-identity, client-secret;
+    /// maiagent: token.
+    #[arg(long, global = true, value_enum, value_name = "SOURCE")]
+    pub auth: Option<crate::credentials::AuthSource>,
     /// RBM: a Google service-account JSON key, exchanged for tokens (default:
     /// GOOGLE_APPLICATION_CREDENTIALS, when no token is given).
     #[arg(long, global = true, value_name = "KEY.json")]

@@ -9,7 +9,7 @@ use upload_clients::maiagent::Attachment;
 use upload_clients::{Error, MaiAgentClient};
 
 use crate::args::{Context, Files};
-use crate::credentials::token;
+use crate::credentials::token_only;
 use crate::files::sources;
 use crate::output::{Outcome, Output, outcomes};
 
@@ -49,7 +49,7 @@ pub async fn run(command: MaiAgentCommand, ctx: &Context<'_>) -> Result<Vec<Outc
         attachment_type,
         endpoint,
     } = command;
-    let credential = Credential::api_key(token(ctx.common, "MAIAGENT_API_KEY")?);
+    let credential = Credential::ApiKey(token_only(ctx.common, "maiagent", "MAIAGENT_API_KEY")?);
     let mut mai = MaiAgentClient::new(credential)?
         .with_base_url(&endpoint)?
         .with_http_client(ctx.http.clone())
