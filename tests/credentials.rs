@@ -124,7 +124,7 @@ async fn acs_user_tokens_from_a_connection_string() {
         ),
     );
     // The library creates an identity, then issues a token for a given one; the CLI creates one.
-    let identity = serve(vec![created.clone(), issued, created]).await;
+    let identity = serve(vec![created.clone(), issued, created.clone()]).await;
     let host = identity.url.trim_start_matches("http://").to_owned();
     let connection = format!(
         "endpoint={}/;accesskey={}",
@@ -136,6 +136,16 @@ async fn acs_user_tokens_from_a_connection_string() {
         .start()
         .await
         .expect("emulator");
+
+    // An identity endpoint that drops the first connection is retried like any network error.
+    let flaky = serve(vec![String::new(), created.clone()]).await;
+    let flaky_connection = format!("endpoint={}/;accesskey={}", flaky.url, BASE64.encode(key));
+    let tokens = AcsIdentityTokens::chat(&flaky_connection).expect("connection string");
+    let acs = AcsChatClient::new(&emu.base_url(), Credential::provider(tokens)).expect("client");
+    acs.upload_image(THREAD, &UploadSource::from_bytes(PNG_1X1.to_vec(), "a.png"))
+        .await
+        .expect("upload after the identity endpoint dropped a connection");
+    assert_eq!(flaky.requests.lock().expect("lock").len(), 2);
 
     // The library: one identity created, its token used for two uploads.
     let tokens = AcsIdentityTokens::chat(&connection).expect("connection string");
@@ -430,7 +440,14 @@ async fn google_tokens_from_gcloud_user_credentials() {
         "refresh_token": "the-refresh-token",
         "token_uri": format!("{}/token", token_endpoint.url),
     });
-    let adc_file = write(dir.path(), "adc.json", adc.to_string().as_bytes());
+    // Where `gcloud auth application-default login` writes it, found through HOME alone.
+    let gcloud = dir.path().join(".config/gcloud");
+    std::fs::create_dir_all(&gcloud).expect("gcloud dir");
+    write(
+        &gcloud,
+        "application_default_credentials.json",
+        adc.to_string().as_bytes(),
+    );
     let file = write(dir.path(), "a.png", PNG_1X1);
     let output = cli(
         vec![
@@ -442,13 +459,7 @@ async fn google_tokens_from_gcloud_user_credentials() {
             "--endpoint".into(),
             emu.base_url(),
         ],
-        vec![
-            (
-                "GOOGLE_APPLICATION_CREDENTIALS".into(),
-                adc_file.display().to_string(),
-            ),
-            ("HOME".into(), dir.path().display().to_string()),
-        ],
+        vec![("HOME".into(), dir.path().display().to_string())],
         None,
     )
     .await;
@@ -544,5 +555,84 @@ async fn tokens_from_a_file_or_standard_input_not_the_command_line() {
     assert!(
         String::from_utf8_lossy(&output.stderr)
             .contains("--auth google does not apply to maiagent")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn google_tokens_through_service_account_impersonation() {
+    let in_an_hour = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    // The source credential's token first, then the impersonated one.
+    let endpoints = serve(vec![
+        response(
+            "200 OK",
+            &[],
+            r#"{"access_token":"source-token","expires_in":3599,"token_type":"Bearer"}"#,
+        ),
+        response(
+            "200 OK",
+            &[],
+            &format!(r#"{{"accessToken":"impersonated-token","expireTime":"{in_an_hour}"}}"#),
+        ),
+    ])
+    .await;
+    let emu = Emulator::builder()
+        .credential("impersonated-token")
+        .start()
+        .await
+        .expect("emulator");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let adc = serde_json::json!({
+        "type": "impersonated_service_account",
+        "service_account_impersonation_url": format!("{}/v1/projects/-/serviceAccounts/rbm@p.iam.gserviceaccount.com:generateAccessToken", endpoints.url),
+        "source_credentials": {
+            "type": "authorized_user",
+            "client_id": "client.apps.googleusercontent.com",
+            "client_secret": "the-client-secret",
+            "refresh_token": "the-refresh-token",
+            "token_uri": format!("{}/token", endpoints.url),
+        },
+        "delegates": [],
+    });
+    let adc_file = write(dir.path(), "adc.json", adc.to_string().as_bytes());
+    let file = write(dir.path(), "a.png", PNG_1X1);
+    let output = cli(
+        vec![
+            "rbm".into(),
+            "upload".into(),
+            file.display().to_string(),
+            "--agent-id".into(),
+            "agent-1".into(),
+            "--endpoint".into(),
+            emu.base_url(),
+            "--auth".into(),
+            "google".into(),
+        ],
+        vec![
+            (
+                "GOOGLE_APPLICATION_CREDENTIALS".into(),
+                adc_file.display().to_string(),
+            ),
+            ("HOME".into(), dir.path().display().to_string()),
+        ],
+        None,
+    )
+    .await;
+    succeeded(&output);
+    let requests = endpoints.requests.lock().expect("lock").clone();
+    let impersonation = requests
+        .iter()
+        .find(|r| r.head.contains(":generateaccesstoken"))
+        .expect("an impersonation request");
+    assert!(
+        impersonation
+            .head
+            .contains("authorization: bearer source-token"),
+        "{}",
+        impersonation.head
+    );
+    let body = String::from_utf8_lossy(&impersonation.body).into_owned();
+    assert!(
+        body.contains("https://www.googleapis.com/auth/rcsbusinessmessaging"),
+        "{body}"
     );
 }
