@@ -15,6 +15,9 @@
 //! 5. emulator: the facade against `upload-clients emulator` as its own process: MiB/s per
 //!    size (RBM octet-stream, stored to disk), uploads per second of small images, and the
 //!    emulator's peak RSS;
+//! 6. nginx: the library, raw `reqwest` and curl against nginx over HTTP and HTTPS (a test CA
+//!    made by the run), wall and CPU time; skipped with a note when nginx is not installed
+//!    (`apt-get install -y nginx openssl`), never part of `--quick`;
 //! 4. build (opt-in, `--build`): clean `cargo build`, no-op rebuild, rebuild after a spec edit.
 //!
 //! `--quick` (also the default when started without cargo bench's `--bench`, as by
@@ -34,6 +37,10 @@ mod data;
 mod emulator_case;
 #[path = "uploads/memory.rs"]
 mod memory;
+#[path = "uploads/nginx.rs"]
+mod nginx;
+#[path = "uploads/nginx_case.rs"]
+mod nginx_case;
 #[path = "uploads/sink.rs"]
 mod sink;
 
@@ -58,7 +65,7 @@ cargo bench --bench uploads -- [OPTIONS]
   --sizes LIST         file sizes, e.g. 1M,100M,1G (default 1M,100M,1G)
   --runs N             runs per case (default 7; at most 3 for memory and build)
   --paths LIST         acs,rbm,agents,maiagent,presigned (default all)
-  --cases LIST         throughput,memory,small,emulator,build (default all but build)
+  --cases LIST         throughput,memory,small,emulator,nginx,build (default all but build)
   --build              also run the build case (slow: a clean build)
   --small N            number of 10 KiB images in the small case (default 2000)
   --concurrency LIST   concurrencies of the small case (default 1,32)
@@ -89,6 +96,8 @@ struct Options {
     build: bool,
     /// Run case 5.
     emulator: bool,
+    /// Run case 6.
+    nginx: bool,
     /// How many images case 3 uploads.
     small_count: usize,
     /// The concurrencies of case 3.
@@ -116,6 +125,7 @@ impl Options {
             small: true,
             build: false,
             emulator: true,
+            nginx: true,
             small_count: 2000,
             concurrency: vec![1, 32],
             // The facade's read size (`CHUNK` in src/source.rs).
@@ -194,8 +204,15 @@ impl Options {
                 "--cases" => {
                     let cases = list(it.next(), "--cases")?;
                     for case in &cases {
-                        if !["throughput", "memory", "small", "emulator", "build"]
-                            .contains(&case.as_str())
+                        if ![
+                            "throughput",
+                            "memory",
+                            "small",
+                            "emulator",
+                            "nginx",
+                            "build",
+                        ]
+                        .contains(&case.as_str())
                         {
                             return Err(format!("unknown case {case:?}"));
                         }
@@ -205,6 +222,7 @@ impl Options {
                     o.memory = has("memory");
                     o.small = has("small");
                     o.emulator = has("emulator");
+                    o.nginx = has("nginx");
                     o.build = o.build || has("build");
                 }
                 other => return Err(format!("unknown argument {other:?}")),
@@ -220,6 +238,8 @@ impl Options {
             o.runs = 1;
             o.small_count = 20;
             o.build = false;
+            // The CI smoke needs no nginx.
+            o.nginx = false;
         }
         o.sizes = sizes.unwrap_or(o.sizes);
         o.runs = runs.unwrap_or(o.runs);
@@ -432,6 +452,9 @@ fn run(options: &Options) -> Result<(), String> {
     }
     if options.emulator {
         emulator(&runtime, &env, options, &mut report)?;
+    }
+    if options.nginx {
+        nginx_case::run(&runtime, options, have_curl, &mut report)?;
     }
     if options.build {
         build(options, &mut report)?;
