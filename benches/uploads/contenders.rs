@@ -396,6 +396,8 @@ pub struct CurlTimes {
     pub transfer: f64,
     /// From spawning curl to its exit, summed over its invocations.
     pub wall: f64,
+    /// The largest peak RSS of its invocations, when measured.
+    pub max_rss_kib: Option<u64>,
 }
 
 /// The curl invocations (each a list of arguments) for one upload of `path` on `api`.
@@ -496,17 +498,38 @@ fn curl_invocations(base: &str, api: Api, path: &Path) -> Vec<Vec<String>> {
 
 /// Uploads the file at `path` with curl; blocking.
 pub fn curl(base: &str, api: Api, path: &Path) -> Result<CurlTimes, String> {
+    curl_measured(base, api, path, false)
+}
+
+/// [`curl`], each invocation under `/usr/bin/time -v` when `rss` asks for its peak RSS (the
+/// largest of the invocations, in [`CurlTimes::max_rss_kib`]).
+pub fn curl_measured(base: &str, api: Api, path: &Path, rss: bool) -> Result<CurlTimes, String> {
     let mut times = CurlTimes {
         transfer: 0.0,
         wall: 0.0,
+        max_rss_kib: None,
     };
     let mut statuses = Vec::new();
     for args in curl_invocations(base, api, path) {
-        let mut command = Command::new("curl");
+        let mut command = if rss {
+            let mut c = Command::new("/usr/bin/time");
+            c.args(["-v", "curl"]);
+            c
+        } else {
+            Command::new("curl")
+        };
         command.args(args);
         let started = Instant::now();
         let output = run_bounded(command, UPLOAD_TIMEOUT)?;
         times.wall += started.elapsed().as_secs_f64();
+        if rss {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let kib = stderr
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            times.max_rss_kib = times.max_rss_kib.max(kib);
+        }
         let stdout = String::from_utf8_lossy(&output.stdout);
         if !output.status.success() {
             return Err(format!(

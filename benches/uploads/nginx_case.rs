@@ -1,7 +1,9 @@
-//! Case 6: the library against a real server, nginx over HTTP and HTTPS ([`crate::nginx`]),
-//! next to raw `reqwest` and curl sending the same requests: wall time, and CPU time (user +
-//! sys: the harness process's own for the library rows, the curl processes' for curl), medians
-//! of the runs with the contenders alternating. Skipped with a note when nginx is absent.
+//! Case 6: against a real server, nginx over HTTP and HTTPS ([`crate::nginx`]). First the
+//! library next to raw `reqwest` and curl sending the same requests: wall time and CPU time
+//! (user + sys: the harness process's own for the library rows, the curl processes' for curl).
+//! Then the release CLI as a whole process (start to exit) against curl: wall time, CPU time
+//! and peak RSS (`/usr/bin/time -v`), within each API's limit. Medians of the runs with the
+//! contenders alternating. Skipped with a note when nginx is absent.
 
 use std::path::Path;
 
@@ -148,6 +150,75 @@ pub fn run(
     }
     report.line("");
     report.line("Ratios are curl's over the facade's: ≥ 1 means the facade is as fast, or uses no more CPU.");
+    report.line("");
+    if have_curl {
+        processes(&server, options, report)?;
+    }
+    Ok(())
+}
+
+/// The CLI as a whole process against curl, each under `/usr/bin/time -v` when installed.
+fn processes(server: &Nginx, options: &Options, report: &mut Report) -> Result<(), String> {
+    let rss = crate::memory::have_time();
+    report.line("### The release CLI as a whole process, against curl");
+    report.line("");
+    report.line("| scheme | path | size | CLI ms | curl ms | curl/CLI time | CLI CPU ms | curl CPU ms | curl/CLI CPU | CLI peak RSS MiB | curl peak RSS MiB |");
+    report.line("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (scheme, base) in [("HTTP", &server.http), ("HTTPS", &server.https)] {
+        for &api in options.paths.iter().filter(|&&a| a != Api::Presigned) {
+            for &size in options
+                .sizes
+                .iter()
+                .filter(|&&s| api.limit().is_none_or(|max| s <= max))
+            {
+                let file = data::upload_file(size).map_err(|e| e.to_string())?;
+                let (mut wall, mut cpu_s, mut peak) =
+                    (vec![vec![]; 2], vec![vec![]; 2], vec![vec![]; 2]);
+                for run in 0..options.runs.max(1) {
+                    for i in rotated(&[0usize, 1], run) {
+                        let before = cpu(libc::RUSAGE_CHILDREN);
+                        let (t, kib) = if i == 0 {
+                            let r = crate::memory::run_cli(base, api, &file)?;
+                            (r.secs, r.max_rss_kib)
+                        } else {
+                            let t = contenders::curl_measured(base, api, &file, rss)?;
+                            (t.wall, t.max_rss_kib)
+                        };
+                        wall[i].push(t);
+                        cpu_s[i].push(cpu(libc::RUSAGE_CHILDREN) - before);
+                        if let Some(kib) = kib {
+                            peak[i].push(kib as f64 / 1024.0);
+                        }
+                    }
+                }
+                let m = |v: &Vec<f64>| (!v.is_empty()).then(|| median(v));
+                let show = |x: Option<f64>| x.map(ms).unwrap_or_else(|| "–".into());
+                let mib =
+                    |x: Option<f64>| x.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
+                let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+                    (Some(a), Some(b)) if a > 0.0 => format!("{:.2}", b / a),
+                    _ => "–".into(),
+                };
+                let (cw, uw) = (m(&wall[0]), m(&wall[1]));
+                let (cc, uc) = (m(&cpu_s[0]), m(&cpu_s[1]));
+                report.line(format!(
+                    "| {scheme} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    api.name(),
+                    data::label(size),
+                    show(cw),
+                    show(uw),
+                    ratio(cw, uw),
+                    show(cc),
+                    show(uc),
+                    ratio(cc, uc),
+                    mib(m(&peak[0])),
+                    mib(m(&peak[1])),
+                ));
+            }
+        }
+    }
+    report.line("");
+    report.line("Process rows include process start; CPU is the processes' user + sys (`getrusage` of waited-for children, `/usr/bin/time` included for both).");
     report.line("");
     Ok(())
 }
