@@ -149,12 +149,7 @@ impl EntraTokens {
     /// A failure as retried (the service unreachable or busy) or refused.
     fn error(&self, error: &azure_core::Error) -> AuthError {
         use azure_core::error::ErrorKind;
-        let mut message = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(cause) = source {
-            message.push_str(&format!(": {cause}"));
-            source = cause.source();
-        }
+        let message = crate::error::causes(error);
         let transient = match error.kind() {
             ErrorKind::Io => true,
             ErrorKind::HttpResponse { status, .. } => {

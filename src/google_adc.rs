@@ -16,6 +16,7 @@ use secrecy::SecretString;
 
 use crate::Error;
 use crate::auth::{AuthError, Credential, TokenFuture, TokenProvider};
+use crate::error::causes;
 use crate::google_auth::{GoogleServiceAccount, ServiceAccountKey};
 
 /// Tokens from Google's Application Default Credentials. The crate caches them and refreshes
@@ -67,24 +68,12 @@ impl TokenProvider for GoogleAdc {
     }
 }
 
-/// `error` and its causes, on one line.
-fn causes(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(&format!(": {text}"));
-        }
-        source = cause.source();
-    }
-    message
-}
-
 /// Where ADC finds a credentials file: `GOOGLE_APPLICATION_CREDENTIALS`, else gcloud's
-/// `application_default_credentials.json`, if it exists.
-fn adc_file() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS") {
+/// `application_default_credentials.json` (under `CLOUDSDK_CONFIG` or `~/.config/gcloud`), if
+/// it exists.
+pub fn adc_file() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS").filter(|p| !p.is_empty())
+    {
         return Some(PathBuf::from(path));
     }
     let config = match std::env::var_os("CLOUDSDK_CONFIG") {
@@ -95,8 +84,9 @@ fn adc_file() -> Option<PathBuf> {
     file.exists().then_some(file)
 }
 
-/// Whether the credentials file at `path` is a service-account key.
-async fn is_service_account_key(path: &Path) -> Result<bool, Error> {
+/// The service-account key in the credentials file at `path`, if that is what it holds (read
+/// once, whatever it holds).
+async fn service_account_key(path: &Path) -> Result<Option<ServiceAccountKey>, Error> {
     let text = tokio::fs::read_to_string(path).await.map_err(|e| {
         Error::InvalidInput(format!(
             "cannot read the Google credentials file {}: {e}",
@@ -109,7 +99,10 @@ async fn is_service_account_key(path: &Path) -> Result<bool, Error> {
             path.display()
         ))
     })?;
-    Ok(value["type"] == "service_account")
+    if value["type"] != "service_account" {
+        return Ok(None);
+    }
+    ServiceAccountKey::from_json(&text).map(Some)
 }
 
 /// The credential a Google user already has, for `scope`: a service-account key (from
@@ -128,9 +121,8 @@ async fn is_service_account_key(path: &Path) -> Result<bool, Error> {
 /// ```
 pub async fn google_credential(scope: &str) -> Result<Credential, Error> {
     if let Some(path) = adc_file()
-        && is_service_account_key(&path).await?
+        && let Some(key) = service_account_key(&path).await?
     {
-        let key = ServiceAccountKey::from_file(&path).await?;
         return Ok(Credential::provider(GoogleServiceAccount::new(key, scope)?));
     }
     Ok(Credential::provider(GoogleAdc::new(scope)?))

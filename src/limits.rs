@@ -147,19 +147,34 @@ impl Limits {
             }
             _ => {}
         }
-        let open = self.content_types.is_empty() && self.extensions.is_empty();
-        let by_extension = source
-            .extension()
-            .is_some_and(|e| self.extensions.contains(&e));
-        if open || by_extension || self.accepts_type(source.content_type()) {
+        if self.accepts(source.extension().as_deref(), Some(source.content_type())) {
             return Ok(());
         }
-        let mut accepted = self.content_types.clone();
-        accepted.extend(self.extensions.iter().map(|e| format!(".{e}")));
         Err(Error::InvalidInput(format!(
             "{name} is {}, which this service does not accept (accepted: {}); set the content type if it was detected wrongly",
             source.content_type(),
-            accepted.join(", ")
+            self.accepted()
         )))
+    }
+
+    /// Whether a file with this extension (lower case, no dot) or content type is accepted:
+    /// either one is enough, and limits without types or extensions accept anything.
+    ///
+    /// ```
+    /// let limits = upload_clients::Limits::maiagent_attachments();
+    /// assert!(limits.accepts(Some("pdf"), None) && limits.accepts(None, Some("image/png")));
+    /// assert!(!limits.accepts(Some("exe"), Some("application/octet-stream")));
+    /// ```
+    pub fn accepts(&self, extension: Option<&str>, content_type: Option<&str>) -> bool {
+        let open = self.content_types.is_empty() && self.extensions.is_empty();
+        open || extension.is_some_and(|e| self.extensions.iter().any(|x| x == e))
+            || content_type.is_some_and(|t| self.accepts_type(t))
+    }
+
+    /// What is accepted, for messages: the types, then the extensions with their dots.
+    pub fn accepted(&self) -> String {
+        let mut accepted = self.content_types.clone();
+        accepted.extend(self.extensions.iter().map(|e| format!(".{e}")));
+        accepted.join(", ")
     }
 }

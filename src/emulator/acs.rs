@@ -6,7 +6,6 @@ use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_enco
 use serde_json::json;
 
 use super::body::BodyStream;
-use super::objects::WriteError;
 use super::reply::{self, Reply};
 use super::server::Call;
 use super::spec_check::ApiId;
@@ -33,28 +32,11 @@ const SEGMENT: &AsciiSet = &CONTROLS
 /// `uploadChatImage`.
 pub(crate) async fn handle(call: Call<'_>, mut body: BodyStream) -> Reply {
     let limits = call.state.limits(ApiId::AcsChat);
-    let stored = match call.state.objects.write(&mut body, limits.max_bytes).await {
+    let stored = match call.store(&mut body, limits.max_bytes, "image").await {
         Ok(stored) => stored,
-        Err(WriteError::TooLarge { limit }) => {
-            // Read to the end, so the client gets the answer instead of a reset.
-            body.drain().await;
-            return call.error(
-                413,
-                &format!("the image is over the limit of {limit} bytes"),
-                None,
-            );
-        }
-        Err(WriteError::Body(e)) => {
-            return call.error(400, &format!("the body could not be read: {e}"), None);
-        }
-        Err(WriteError::Io(e)) => {
-            return call.error(500, &format!("the image could not be stored: {e}"), None);
-        }
+        Err(reply) => return reply,
     };
-    let kind = match tokio::fs::File::open(&stored.path).await {
-        Ok(file) => sniff(file).await,
-        Err(_) => None,
-    };
+    let kind = infer::get(&stored.head).map(|kind| kind.mime_type());
     let accepted = !limits.content_types.is_empty();
     if stored.bytes == 0 || (accepted && !kind.is_some_and(|k| limits.accepts_type(k))) {
         call.state.objects.discard(stored).await;
@@ -89,12 +71,4 @@ pub(crate) async fn handle(call: Call<'_>, mut body: BodyStream) -> Reply {
         reply.headers_mut().insert(http::header::LOCATION, location);
     }
     reply
-}
-
-/// The image type the first bytes of `file` show.
-async fn sniff(mut file: tokio::fs::File) -> Option<&'static str> {
-    use tokio::io::AsyncReadExt;
-    let mut head = vec![0; 64];
-    let n = file.read(&mut head).await.ok()?;
-    infer::get(&head[..n]).map(|kind| kind.mime_type())
 }

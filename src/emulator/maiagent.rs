@@ -51,25 +51,15 @@ fn accepted(
     filename: Option<&str>,
     content_type: Option<&str>,
 ) -> Result<(), String> {
-    let open = limits.content_types.is_empty() && limits.extensions.is_empty();
     let extension = filename
         .and_then(|n| n.rsplit_once('.'))
         .map(|(_, e)| e.to_ascii_lowercase());
-    if open
-        || extension.is_some_and(|e| limits.extensions.contains(&e))
-        || content_type.is_some_and(|t| limits.accepts_type(t))
-    {
+    if limits.accepts(extension.as_deref(), content_type) {
         return Ok(());
     }
     Err(format!(
-        "Unsupported file type; accepted: {} and {}.",
-        limits.content_types.join(", "),
-        limits
-            .extensions
-            .iter()
-            .map(|e| format!(".{e}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "Unsupported file type; accepted: {}.",
+        limits.accepted()
     ))
 }
 
@@ -101,7 +91,7 @@ fn presign(call: &Call<'_>, request: &Value) -> Reply {
         .get("filename")
         .and_then(Value::as_str)
         .map(str::to_owned)
-        .or_else(|| super::rbm::query_value(call.head.uri.query(), "filename"));
+        .or_else(|| call.query("filename"));
     let guessed = filename
         .as_deref()
         .and_then(|name| mime_guess::from_path(name).first_raw());

@@ -17,7 +17,12 @@ use tokio::io::AsyncWriteExt;
 pub(crate) struct Stored {
     pub(crate) path: PathBuf,
     pub(crate) bytes: u64,
+    /// Its first [`HEAD`] bytes (enough to recognise a file type).
+    pub(crate) head: Vec<u8>,
 }
+
+/// How many bytes of an object's start [`Stored::head`] keeps.
+const HEAD: usize = 64;
 
 /// Why an object could not be written.
 #[derive(Debug)]
@@ -98,9 +103,12 @@ impl Objects {
         let mut guard = RemoveOnDrop(Some(path.clone()));
         let mut out = tokio::io::BufWriter::with_capacity(1 << 20, file);
         let mut bytes = 0u64;
+        let mut head = Vec::with_capacity(HEAD);
         let result = async {
             while let Some(chunk) = chunks.next().await {
                 let chunk = chunk.map_err(|e| WriteError::Body(e.to_string()))?;
+                let keep = (HEAD - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..keep]);
                 bytes += chunk.len() as u64;
                 if let Some(limit) = limit.filter(|&l| bytes > l) {
                     return Err(WriteError::TooLarge { limit });
@@ -114,7 +122,7 @@ impl Objects {
         match result {
             Ok(()) => {
                 guard.0 = None;
-                Ok(Stored { path, bytes })
+                Ok(Stored { path, bytes, head })
             }
             Err(e) => Err(e),
         }

@@ -5,7 +5,6 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::body::{BodyStream, hex};
-use super::objects::WriteError;
 use super::reply::{self, Reply};
 use super::server::Call;
 use super::spec_check::ApiId;
@@ -36,29 +35,16 @@ pub(crate) async fn handle(call: Call<'_>, mut body: BodyStream) -> Reply {
         return reply::json(200, &json!({ "name": format!("files/{uid}") }));
     }
     let limits = call.state.limits(ApiId::Rbm);
-    let stored = match call.state.objects.write(&mut body, limits.max_bytes).await {
+    let stored = match call.store(&mut body, limits.max_bytes, "file").await {
         Ok(stored) => stored,
-        Err(WriteError::TooLarge { limit }) => {
-            body.drain().await;
-            return call.error(
-                413,
-                &format!("the file is over the limit of {limit} bytes"),
-                None,
-            );
-        }
-        Err(WriteError::Body(e)) => {
-            return call.error(400, &format!("the body could not be read: {e}"), None);
-        }
-        Err(WriteError::Io(e)) => {
-            return call.error(500, &format!("the file could not be stored: {e}"), None);
-        }
+        Err(reply) => return reply,
     };
     if stored.bytes == 0 {
         call.state.objects.discard(stored).await;
         return call.error(400, "the file is empty", None);
     }
     let (_, content) = body.meter().read();
-    let agent = query_value(call.head.uri.query(), "agentId").unwrap_or_default();
+    let agent = call.query("agentId").unwrap_or_default();
     let name = format!("files/{}", uid([agent.as_str(), content.as_str()]));
     call.state.objects.keep(name.clone(), stored);
     reply::json(200, &json!({ "name": name }))
@@ -72,11 +58,4 @@ fn uid<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
         hash.update([0]);
     }
     hex(&hash.finalize()[..12])
-}
-
-/// The decoded value of `name` in a query string.
-pub(crate) fn query_value(query: Option<&str>, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(query?.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
 }

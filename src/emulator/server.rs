@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 
 use super::body::{BodyStream, Meter};
 use super::faults::{Fault, RetryAfter, Route};
+use super::objects::{Stored, WriteError};
 use super::record::{RecordedRequest, recorded_headers};
 use super::reply::{self, Reply};
 use super::spec_check::{ApiId, BodyKind, Operation, Violation, ViolationKind};
@@ -59,6 +60,39 @@ impl Call<'_> {
     /// The error answer of this call's API.
     pub(crate) fn error(&self, status: u16, message: &str, param: Option<&str>) -> Reply {
         vendor_errors::reply(self.op.api(), status, message, param)
+    }
+
+    /// The decoded value of the query parameter `name`.
+    pub(crate) fn query(&self, name: &str) -> Option<String> {
+        url::form_urlencoded::parse(self.head.uri.query()?.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// A raw body streamed to a new object of at most `limit` bytes; the error is the API's
+    /// answer (over the limit, the rest is read first, so the client gets the answer instead
+    /// of a reset). `what` names the body in messages ("image", "file").
+    pub(crate) async fn store(
+        &self,
+        body: &mut BodyStream,
+        limit: Option<u64>,
+        what: &str,
+    ) -> Result<Stored, Reply> {
+        match self.state.objects.write(&mut *body, limit).await {
+            Ok(stored) => Ok(stored),
+            Err(WriteError::TooLarge { limit }) => {
+                body.drain().await;
+                let message = format!("the {what} is over the limit of {limit} bytes");
+                Err(self.error(413, &message, None))
+            }
+            Err(WriteError::Body(e)) => {
+                Err(self.error(400, &format!("the body could not be read: {e}"), None))
+            }
+            Err(WriteError::Io(e)) => {
+                let message = format!("the {what} could not be stored: {e}");
+                Err(self.error(500, &message, None))
+            }
+        }
     }
 
     /// A JSON body (at most 1 MiB) checked against the operation's schema; the error is the

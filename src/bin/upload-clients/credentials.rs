@@ -4,7 +4,7 @@
 //! connection string, Azure's environment, `az` or `azd` on `PATH`).
 
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::ValueEnum;
 use secrecy::SecretString;
@@ -12,7 +12,7 @@ use upload_clients::Error;
 use upload_clients::acs_identity::AcsIdentityTokens;
 use upload_clients::auth::Credential;
 use upload_clients::entra::EntraTokens;
-use upload_clients::google_adc::{GoogleAdc, google_credential};
+use upload_clients::google_adc::{GoogleAdc, adc_file, google_credential};
 use upload_clients::google_auth::{GoogleServiceAccount, RBM_SCOPE, ServiceAccountKey};
 
 use crate::args::Common;
@@ -159,15 +159,12 @@ pub async fn rbm_credential(common: &Common) -> Result<Credential, Error> {
             if let Some(token) = given(common, "RBM_ACCESS_TOKEN")? {
                 return Ok(Credential::Bearer(token));
             }
-            let has_adc_file = env("GOOGLE_APPLICATION_CREDENTIALS").is_some()
-                || gcloud_adc_file().is_some_and(|f| f.exists());
-            // The metadata server only when told where it is: probing for it off Google Cloud
-            // would stall every run without a credential.
-            let has_metadata = env("GCE_METADATA_HOST").is_some();
-            if has_adc_file {
+            if adc_file().is_some() {
                 return google_credential(RBM_SCOPE).await;
             }
-            if has_metadata {
+            // The metadata server only when told where it is: probing for it off Google Cloud
+            // would stall every run without a credential.
+            if env("GCE_METADATA_HOST").is_some() {
                 return Ok(Credential::provider(GoogleAdc::new(RBM_SCOPE)?));
             }
             Err(missing(
@@ -184,14 +181,6 @@ async fn service_account(path: &Path) -> Result<Credential, Error> {
     Ok(Credential::provider(GoogleServiceAccount::new(
         key, RBM_SCOPE,
     )?))
-}
-
-fn gcloud_adc_file() -> Option<PathBuf> {
-    let config = match std::env::var_os("CLOUDSDK_CONFIG") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(std::env::var_os("HOME")?).join(".config/gcloud"),
-    };
-    Some(config.join("application_default_credentials.json"))
 }
 
 /// Whether `program` is an executable file on `PATH`.
