@@ -9,6 +9,7 @@ use std::path::Path;
 use bytes::Bytes;
 
 use crate::Error;
+use crate::page_buffer::PageBuffer;
 
 /// How much of the start of a file is read to recognise its type.
 pub(crate) const SNIFF: usize = 8 * 1024;
@@ -65,9 +66,12 @@ pub(crate) fn cannot_read(path: &Path, error: impl fmt::Display) -> Error {
 /// reads as it takes. At most `len + 1` bytes are read, so a file that grew since it was
 /// measured is seen to have grown (the body then fails) without reading all of it.
 fn read_small(path: &Path, len: u64) -> io::Result<Bytes> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut content = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
-    file.take(len.saturating_add(1)).read_to_end(&mut content)?;
-    Ok(Bytes::from(content))
+    let mut file = std::fs::File::open(path)?;
+    let capacity = usize::try_from(len)
+        .map_err(|_| io::Error::other("the file is too large to read at once"))?
+        .saturating_add(1);
+    // Page-aligned, so the copy from the page cache runs at full speed (`page_buffer`).
+    let mut buffer = PageBuffer::new(capacity);
+    let filled = buffer.fill_from(&mut file)?;
+    Ok(buffer.freeze(filled))
 }

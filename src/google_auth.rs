@@ -148,7 +148,7 @@ impl GoogleServiceAccount {
             key,
             signer,
             scope: scope.to_string(),
-            http: crate::transport::default_client()?,
+            http: crate::transport::shared_client()?,
             cache: TokenCache::default(),
         })
     }

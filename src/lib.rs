@@ -119,6 +119,7 @@ pub mod error;
 pub mod ext;
 mod file_io;
 pub mod file_name;
+mod file_stream;
 pub mod generated;
 #[cfg(feature = "google-adc")]
 pub mod google_adc;
@@ -129,6 +130,7 @@ pub mod limits;
 #[cfg(feature = "maiagent")]
 pub mod maiagent;
 pub mod multipart;
+mod page_buffer;
 #[cfg(feature = "maiagent")]
 pub mod presigned_policy;
 pub mod presigned_post;

@@ -20,10 +20,12 @@ use tokio::io::AsyncRead;
 use crate::Error;
 use crate::attempt::Attempt;
 use crate::file_io::{SNIFF, cannot_read, inspect, read_path};
+use crate::file_stream::FileStream;
 
 /// Chunk size for reading files and slicing bytes: each file read is one trip to tokio's
-/// blocking pool, so fewer, larger reads go faster (2 MiB is tokio's largest single read;
-/// BENCHMARKS.md has the measurements). A small file gets a buffer of its own size.
+/// blocking pool, so fewer, larger reads go faster (BENCHMARKS.md has the measurements). A
+/// small file gets a buffer of its own size; a larger one is streamed by [`FileStream`], two
+/// chunks alive at a time.
 const CHUNK: usize = 2 * 1024 * 1024;
 
 use crate::upload_body::ByteStream;
@@ -240,12 +242,14 @@ impl UploadSource {
                         Ok(Box::pin(futures_util::stream::iter([Ok(chunk)])))
                     }
                     _ => {
-                        let file = tokio::fs::File::open(path)
-                            .await
-                            .map_err(|e| cannot_read(path, e))?;
-                        Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
-                            file, CHUNK,
-                        )))
+                        let file = tokio::task::spawn_blocking({
+                            let path = path.clone();
+                            move || std::fs::File::open(path)
+                        })
+                        .await
+                        .map_err(|e| cannot_read(path, e))?
+                        .map_err(|e| cannot_read(path, e))?;
+                        Ok(Box::pin(FileStream::new(file, CHUNK)))
                     }
                 }
             }

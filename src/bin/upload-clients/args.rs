@@ -9,7 +9,7 @@ use clap::builder::TypedValueParser;
 use upload_clients::Error;
 use upload_clients::retry::RetryPolicy;
 use upload_clients::timeouts::Timeouts;
-use upload_clients::transport::client_builder;
+use upload_clients::transport::shared_client;
 
 #[derive(Args)]
 pub struct Common {
@@ -90,9 +90,8 @@ impl<'a> Context<'a> {
                 (common.stall_timeout > 0).then(|| Duration::from_secs(common.stall_timeout)),
             )
             .with_request(common.timeout.map(Duration::from_secs));
-        let http = client_builder()
-            .build()
-            .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?;
+        // The facades' own default client, so the root certificates are loaded once.
+        let http = shared_client()?;
         Ok(Self {
             common,
             http,
