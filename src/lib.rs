@@ -126,6 +126,7 @@ pub mod google_adc;
 #[cfg(feature = "rbm")]
 pub mod google_auth;
 pub mod hooks;
+mod lazy_roots;
 pub mod limits;
 #[cfg(feature = "maiagent")]
 pub mod maiagent;

@@ -30,11 +30,12 @@ pub fn client_builder() -> reqwest::ClientBuilder {
 /// The client the facades use when the caller gives none: [`client_builder`] with rustls,
 /// built once per process on first use and shared (clones share one connection pool).
 ///
-/// Building a client loads the platform's root certificates (on Linux every file in
-/// `/etc/ssl/certs`, several milliseconds of CPU), so a process that makes several clients,
-/// or a facade then given its own client, pays for that once. The environment
-/// (`SSL_CERT_FILE`, `HTTPS_PROXY`, …) is read when it is built; a build that fails is not
-/// kept, so the next call tries again and reports its own error.
+/// Its TLS settings are reqwest's own, except that the platform's root certificates (on Linux
+/// every file in `/etc/ssl/certs`, several milliseconds of CPU) are loaded at its first HTTPS
+/// handshake, once, not when it is built. The proxy settings (`HTTPS_PROXY`, …) are read when
+/// it is built, `SSL_CERT_FILE` / `SSL_CERT_DIR` at the first handshake; a build that fails is
+/// not kept, so the next call tries again and reports its own error. To change any setting,
+/// build your own from [`client_builder`] and give it to a facade's `with_http_client`.
 ///
 /// ```
 /// let a = upload_clients::transport::shared_client()?;
@@ -46,7 +47,12 @@ pub fn shared_client() -> Result<reqwest::Client, Error> {
     if let Some(client) = SHARED.get() {
         return Ok(client.clone());
     }
-    let built = client_builder().build().map_err(Error::from_reqwest)?;
+    let builder = match crate::lazy_roots::tls_config() {
+        Ok(tls) => client_builder().tls_backend_preconfigured(tls),
+        // A provider that cannot speak TLS 1.2 or 1.3: reqwest's own set-up reports it.
+        Err(_) => client_builder(),
+    };
+    let built = builder.build().map_err(Error::from_reqwest)?;
     // Two first callers may both build; the first stored wins and the other is dropped.
     Ok(SHARED.get_or_init(|| built).clone())
 }
