@@ -16,8 +16,10 @@
 //!    size (RBM octet-stream, stored to disk), uploads per second of small images, and the
 //!    emulator's peak RSS;
 //! 6. nginx: the library, raw `reqwest` and curl against nginx over HTTP and HTTPS (a test CA
-//!    made by the run), wall and CPU time; skipped with a note when nginx is not installed
-//!    (`apt-get install -y nginx openssl`), never part of `--quick`;
+//!    made by the run), wall and CPU time; then 8 uploads of the largest `--sizes` at once
+//!    (library, CLI, curl: MiB/s, CPU, peak RSS) and `--small` 10 KiB files at one concurrency
+//!    (library, raw `reqwest`, one `curl --parallel`); skipped with a note when nginx is not
+//!    installed (`apt-get install -y nginx openssl`), never part of `--quick`;
 //! 4. build (opt-in, `--build`): clean `cargo build`, no-op rebuild, rebuild after a spec edit.
 //!
 //! `--quick` (also the default when started without cargo bench's `--bench`, as by
@@ -41,6 +43,10 @@ mod memory;
 mod nginx;
 #[path = "uploads/nginx_case.rs"]
 mod nginx_case;
+#[path = "uploads/nginx_large.rs"]
+mod nginx_large;
+#[path = "uploads/nginx_load.rs"]
+mod nginx_load;
 #[path = "uploads/sink.rs"]
 mod sink;
 
@@ -62,13 +68,16 @@ const USAGE: &str = "\
 cargo bench --bench uploads -- [OPTIONS]
 
   --quick              smoke run: 64 KiB and 1 MiB, 1 run, 20 small uploads, no build case
-  --sizes LIST         file sizes, e.g. 1M,100M,1G (default 1M,100M,1G)
-  --runs N             runs per case (default 7; at most 3 for memory and build)
+  --sizes LIST         file sizes, e.g. 1M,100M,1G (default 1M,100M,1G); case 6 uploads
+                       8 files of the largest at once
+  --runs N             runs per case (default 7; at most 3 for memory, build and case 6's
+                       8 large uploads at once)
   --paths LIST         acs,rbm,agents,maiagent,presigned (default all)
   --cases LIST         throughput,memory,small,emulator,nginx,build (default all but build)
   --build              also run the build case (slow: a clean build)
-  --small N            number of 10 KiB images in the small case (default 2000)
-  --concurrency LIST   concurrencies of the small case (default 1,32)
+  --small N            number of 10 KiB images in the small cases (default 2000)
+  --concurrency LIST   concurrencies of the small case (default 1,32); the largest is also
+                       the concurrency of case 6's small files (default 8 there)
   --raw-chunk SIZE     read size of the raw reqwest contender (default 2M, as the facade;
                        like the facade, never more than the file's length)
   --no-curl            leave curl out
@@ -110,6 +119,12 @@ struct Options {
     args: Vec<String>,
     /// Only run the sink for this many seconds.
     serve: Option<u64>,
+    /// The concurrency of case 6's small files: the largest of `--concurrency` when given,
+    /// else 8.
+    nginx_concurrency: usize,
+    /// The hidden `--upload-many API BASE CONCURRENCY FILE...` mode (case 6 runs the library
+    /// in a process of its own with it): only upload the files and exit.
+    upload_many: Option<nginx_large::ManyArgs>,
 }
 
 impl Options {
@@ -133,6 +148,8 @@ impl Options {
             curl: true,
             args: args.clone(),
             serve: None,
+            nginx_concurrency: 8,
+            upload_many: None,
         };
         let (mut sizes, mut runs, mut small_count) = (None, None, None);
         let mut it = args.into_iter();
@@ -151,6 +168,26 @@ impl Options {
                             .filter(|&n: &u64| n > 0)
                             .ok_or("--serve takes a number of seconds")?,
                     );
+                }
+                "--upload-many" => {
+                    const TAKES: &str = "--upload-many takes API BASE CONCURRENCY FILE...";
+                    let api = it.next().and_then(|a| Api::parse(&a)).ok_or(TAKES)?;
+                    let base = it.next().ok_or(TAKES)?;
+                    let concurrency = it
+                        .next()
+                        .and_then(|v| v.parse().ok())
+                        .filter(|&n: &usize| n > 0)
+                        .ok_or(TAKES)?;
+                    let files: Vec<std::path::PathBuf> = it.by_ref().map(Into::into).collect();
+                    if files.is_empty() {
+                        return Err(TAKES.into());
+                    }
+                    o.upload_many = Some(nginx_large::ManyArgs {
+                        api,
+                        base,
+                        concurrency,
+                        files,
+                    });
                 }
                 "--quick" => o.quick = true,
                 "--build" => o.build = true,
@@ -185,6 +222,7 @@ impl Options {
                         .map(|s| s.trim().parse().ok().filter(|&n: &usize| n > 0))
                         .collect();
                     o.concurrency = parsed.ok_or("--concurrency takes numbers like 1,32")?;
+                    o.nginx_concurrency = o.concurrency.iter().copied().max().unwrap_or(8);
                 }
                 "--raw-chunk" => {
                     o.raw_chunk = it
@@ -410,6 +448,9 @@ fn run(options: &Options) -> Result<(), String> {
         );
         std::thread::sleep(std::time::Duration::from_secs(secs));
         return Ok(());
+    }
+    if let Some(many) = &options.upload_many {
+        return nginx_large::upload_many_child(many);
     }
     let have_curl = options.curl && command_output("curl", &["-V"]).is_some();
     if options.curl && !have_curl {
@@ -831,28 +872,8 @@ fn build(options: &Options, report: &mut Report) -> Result<(), String> {
     let runs = options.runs.min(3);
     let started = Instant::now();
     let times = build_case::run(runs)?;
-    report.line("## 4. Build (`cargo build`, dev profile, default features, a copy of the crate, own target directory)");
-    report.line("");
-    report.line("| build | seconds (median) | runs |");
-    report.line("|---|---|---|");
-    report.line(format!("| clean | {:.1} | 1 |", times.clean));
-    report.line(format!(
-        "| no-op rebuild | {:.2} | {} |",
-        median(&times.noop),
-        times.noop.len()
-    ));
-    report.line(format!(
-        "| rebuild after a spec edit (an operation description in `specs/acs-chat.yaml`) | {:.1} | {} |",
-        median(&times.spec_edit),
-        times.spec_edit.len()
-    ));
-    report.line("");
-    report.line(format!(
-        "Load average at start / end: {} / {}; the case took {:.0} s.",
-        times.load.0,
-        times.load.1,
-        started.elapsed().as_secs_f64()
-    ));
-    report.line("");
+    for line in build_case::report_lines(&times, started.elapsed().as_secs_f64(), median) {
+        report.line(line);
+    }
     Ok(())
 }

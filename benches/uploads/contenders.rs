@@ -243,6 +243,38 @@ impl Facade {
             }
         }
     }
+
+    /// The facade's own `upload_many` (`upload_presigned_many` for the presigned path) over
+    /// `sources`, `concurrency` at a time: one result per source, in order.
+    pub async fn upload_many(
+        &self,
+        sources: &[UploadSource],
+        concurrency: usize,
+    ) -> Vec<Result<(), String>> {
+        fn each<T>(results: Vec<Result<T, upload_clients::Error>>) -> Vec<Result<(), String>> {
+            results
+                .into_iter()
+                .map(|r| r.map(drop).map_err(|e| e.to_string()))
+                .collect()
+        }
+        match self {
+            Facade::Acs(client) => each(client.upload_many(THREAD, sources, concurrency).await),
+            Facade::Rbm(client) => {
+                each(client.upload_many(AGENT, sources, None, concurrency).await)
+            }
+            Facade::Agents(client) => each(
+                client
+                    .upload_many(sources, KnownFilePurpose::Assistants.into(), concurrency)
+                    .await,
+            ),
+            Facade::MaiAgent(client, false) => each(client.upload_many(sources, concurrency).await),
+            Facade::MaiAgent(client, true) => each(
+                client
+                    .upload_presigned_many(sources, None, concurrency)
+                    .await,
+            ),
+        }
+    }
 }
 
 /// `Ok` when `ok`, else an error naming `what`.
@@ -552,6 +584,157 @@ pub fn curl_measured(base: &str, api: Api, path: &Path, rss: bool) -> Result<Cur
         return Err(format!("curl got statuses {statuses:?}, not {expected:?}"));
     }
     Ok(times)
+}
+
+/// One curl process sending every upload of `files` on `api` with `--parallel --parallel-max
+/// max` (each upload the request of [`curl_invocations`], from a config file given with `-K`),
+/// under `/usr/bin/time -v` when `rss` asks for its peak RSS.
+pub struct CurlParallel {
+    /// From spawning curl to its exit.
+    pub wall: f64,
+    /// The connections curl opened (`%{num_connects}` summed over the transfers).
+    pub connects: u64,
+    /// curl's peak RSS, when measured.
+    pub max_rss_kib: Option<u64>,
+}
+
+/// A curl config file (`-K`) for the invocations of [`curl_invocations`]: each option on a line
+/// of its own, `next` between transfers. `-sS` is left to the command line (it is global); the
+/// write-out is replaced by `%{http_code} %{num_connects}`; `extra_headers` are added to every
+/// transfer.
+fn curl_config(invocations: &[Vec<String>], extra_headers: &[&str]) -> Result<String, String> {
+    let quote = |v: &str| format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""));
+    let mut config = String::new();
+    for (i, args) in invocations.iter().enumerate() {
+        if i > 0 {
+            config.push_str("next\n");
+        }
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            let long = match arg.as_str() {
+                "-sS" => continue,
+                "--fail-with-body" => {
+                    config.push_str("fail-with-body\n");
+                    continue;
+                }
+                "--next" => {
+                    for header in extra_headers {
+                        config.push_str(&format!("header = {}\n", quote(header)));
+                    }
+                    config.push_str("next\n");
+                    continue;
+                }
+                "-o" => "output",
+                "-w" => {
+                    it.next();
+                    config.push_str("write-out = \"%{http_code} %{num_connects}\\n\"\n");
+                    continue;
+                }
+                "-X" => "request",
+                "-T" => "upload-file",
+                "-H" => "header",
+                "-F" => "form",
+                "-d" => "data",
+                other if other.starts_with("--") => &other[2..],
+                other if other.starts_with('-') => {
+                    return Err(format!("curl_config: unknown option {other}"));
+                }
+                url => {
+                    config.push_str(&format!("url = {}\n", quote(url)));
+                    continue;
+                }
+            };
+            let value = it
+                .next()
+                .ok_or_else(|| format!("curl_config: {arg} without a value"))?;
+            config.push_str(&format!("{long} = {}\n", quote(value)));
+        }
+        for header in extra_headers {
+            config.push_str(&format!("header = {}\n", quote(header)));
+        }
+    }
+    Ok(config)
+}
+
+/// Uploads every file of `files` on `api` with ONE curl process, `--parallel --parallel-max
+/// max`; `extra_headers` are added to every transfer (`Expect:` drops curl's
+/// `Expect: 100-continue`, which the facade does not send). Checks curl's exit status and every
+/// transfer's status.
+pub fn curl_parallel(
+    base: &str,
+    api: Api,
+    files: &[PathBuf],
+    max: usize,
+    extra_headers: &[&str],
+    rss: bool,
+) -> Result<CurlParallel, String> {
+    let invocations: Vec<Vec<String>> = files
+        .iter()
+        .flat_map(|f| curl_invocations(base, api, f))
+        .collect();
+    let config = curl_config(&invocations, extra_headers)?;
+    let mut file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+    std::io::Write::write_all(&mut file, config.as_bytes()).map_err(|e| e.to_string())?;
+    let mut command = if rss {
+        let mut c = Command::new("/usr/bin/time");
+        c.args(["-v", "curl"]);
+        c
+    } else {
+        Command::new("curl")
+    };
+    command
+        .args([
+            "-sS",
+            "--parallel",
+            "--parallel-max",
+            &max.to_string(),
+            "-K",
+        ])
+        .arg(file.path());
+    let started = Instant::now();
+    let output = run_bounded(command, UPLOAD_TIMEOUT)?;
+    let wall = started.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!(
+            "curl --parallel failed ({}): {}",
+            output.status,
+            stderr.lines().take(5).collect::<Vec<_>>().join(" / ")
+        ));
+    }
+    let (mut statuses, mut connects) = (Vec::new(), 0u64);
+    for line in stdout.lines().filter(|l| !l.trim().is_empty()) {
+        let (code, n) = line
+            .split_once(' ')
+            .ok_or_else(|| format!("curl printed {line:?}"))?;
+        statuses.push(code.parse::<u16>().map_err(|e| e.to_string())?);
+        connects += n.trim().parse::<u64>().map_err(|e| e.to_string())?;
+    }
+    // Parallel transfers end in any order: compare the statuses as counts.
+    let mut expected: Vec<u16> = files
+        .iter()
+        .flat_map(|_| api.expected().into_iter().map(|(_, s, _)| s))
+        .collect();
+    expected.sort_unstable();
+    statuses.sort_unstable();
+    if statuses != expected {
+        let ok = statuses.iter().filter(|s| (200..300).contains(*s)).count();
+        return Err(format!(
+            "curl --parallel got {} statuses ({ok} successes), not {}",
+            statuses.len(),
+            expected.len()
+        ));
+    }
+    Ok(CurlParallel {
+        wall,
+        connects,
+        max_rss_kib: if rss {
+            crate::memory::max_rss_kib(&stderr)
+        } else {
+            None
+        },
+    })
 }
 
 /// Runs `command` to completion with its output captured, killing it after `timeout`.

@@ -88,6 +88,49 @@ pub fn small_files(count: usize, size: u64) -> io::Result<Vec<PathBuf>> {
         .collect()
 }
 
+/// The directory and names of [`distinct_files`]: `target/bench-data/many-<size>/file-<i>.png`.
+fn distinct_names(count: usize, size: u64) -> (PathBuf, Vec<String>) {
+    let dir = data_dir().join(format!(
+        "many-{}",
+        label(size).replace(' ', "").to_lowercase()
+    ));
+    (dir, (0..count).map(|i| format!("file-{i}.png")).collect())
+}
+
+/// `count` distinct files of `size` bytes each, each seeded by its own name.
+pub fn distinct_files(count: usize, size: u64) -> io::Result<Vec<PathBuf>> {
+    let (dir, names) = distinct_names(count, size);
+    names.iter().map(|n| file_of(&dir, n, size)).collect()
+}
+
+/// How many bytes [`distinct_files`] still has to write for `count` files of `size`.
+pub fn distinct_files_missing(count: usize, size: u64) -> u64 {
+    let (dir, names) = distinct_names(count, size);
+    names
+        .iter()
+        .filter(|n| !fs::metadata(dir.join(n)).is_ok_and(|m| m.len() == size))
+        .map(|_| size)
+        .sum()
+}
+
+/// The bytes free for an unprivileged user on the file system holding `path` (`df -Pk`).
+pub fn free_bytes(path: &Path) -> Option<u64> {
+    let output = std::process::Command::new("df")
+        .arg("-Pk")
+        .arg(path)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let kib: u64 = text
+        .lines()
+        .nth(1)?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
 /// The first `n` bytes of a file.
 pub fn head_of(path: &Path, n: usize) -> io::Result<Vec<u8>> {
     use std::io::Read;

@@ -2,7 +2,7 @@
 //! profile) uploading to the sink under `/usr/bin/time -v`, which reports the process's
 //! maximum resident set size.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -25,45 +25,56 @@ pub fn have_time() -> bool {
     Path::new("/usr/bin/time").exists()
 }
 
-/// The CLI arguments that upload `file` on `api` to the sink at `base`.
-fn cli_args(base: &str, api: Api, file: &Path) -> Vec<String> {
-    let file = file.display().to_string();
-    let mut args: Vec<String> = match api {
-        Api::Acs => vec![
-            "acs-chat".into(),
-            "upload-image".into(),
-            file,
-            "--endpoint".into(),
-            base.into(),
-            "--thread-id".into(),
-            crate::contenders::THREAD.into(),
-        ],
-        Api::Rbm => vec![
-            "rbm".into(),
-            "upload".into(),
-            file,
-            "--agent-id".into(),
-            AGENT.into(),
-            "--endpoint".into(),
-            base.into(),
-        ],
-        Api::Agents => vec![
-            "agents".into(),
-            "upload".into(),
-            file,
-            "--endpoint".into(),
-            format!("{base}{AGENTS_PATH}"),
-            "--purpose".into(),
-            "assistants".into(),
-        ],
-        Api::MaiAgent | Api::Presigned => vec![
-            "maiagent".into(),
-            "upload".into(),
-            file,
-            "--endpoint".into(),
-            format!("{base}{MAIAGENT_PATH}"),
-        ],
+/// The peak RSS `/usr/bin/time -v` printed on `stderr`, in KiB.
+pub fn max_rss_kib(stderr: &str) -> Option<u64> {
+    stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// The CLI arguments that upload `files` on `api` to the sink at `base`.
+fn cli_args(base: &str, api: Api, files: &[PathBuf]) -> Vec<String> {
+    let (service, command, options): (&str, &str, Vec<String>) = match api {
+        Api::Acs => (
+            "acs-chat",
+            "upload-image",
+            vec![
+                "--endpoint".into(),
+                base.into(),
+                "--thread-id".into(),
+                crate::contenders::THREAD.into(),
+            ],
+        ),
+        Api::Rbm => (
+            "rbm",
+            "upload",
+            vec![
+                "--agent-id".into(),
+                AGENT.into(),
+                "--endpoint".into(),
+                base.into(),
+            ],
+        ),
+        Api::Agents => (
+            "agents",
+            "upload",
+            vec![
+                "--endpoint".into(),
+                format!("{base}{AGENTS_PATH}"),
+                "--purpose".into(),
+                "assistants".into(),
+            ],
+        ),
+        Api::MaiAgent | Api::Presigned => (
+            "maiagent",
+            "upload",
+            vec!["--endpoint".into(), format!("{base}{MAIAGENT_PATH}")],
+        ),
     };
+    let mut args: Vec<String> = vec![service.into(), command.into()];
+    args.extend(files.iter().map(|f| f.display().to_string()));
+    args.extend(options);
     if api == Api::Presigned {
         args.push("--presigned".into());
     }
@@ -73,6 +84,18 @@ fn cli_args(base: &str, api: Api, file: &Path) -> Vec<String> {
 
 /// Runs the CLI once (under `/usr/bin/time -v` when installed); fails unless it exits 0.
 pub fn run_cli(base: &str, api: Api, file: &Path) -> Result<CliRun, String> {
+    run_cli_many(base, api, &[file.to_path_buf()], None)
+}
+
+/// Runs the CLI once on every file of `files` (with `--concurrency` when given), under
+/// `/usr/bin/time -v` when installed; fails unless it exits 0 and prints a JSON object for each
+/// file (one object for one file; a line `{"ok": true, …}` per file for several).
+pub fn run_cli_many(
+    base: &str,
+    api: Api,
+    files: &[PathBuf],
+    concurrency: Option<usize>,
+) -> Result<CliRun, String> {
     let timed = have_time();
     let mut command = if timed {
         let mut c = Command::new("/usr/bin/time");
@@ -81,7 +104,10 @@ pub fn run_cli(base: &str, api: Api, file: &Path) -> Result<CliRun, String> {
     } else {
         Command::new(CLI)
     };
-    command.args(cli_args(base, api, file));
+    command.args(cli_args(base, api, files));
+    if let Some(n) = concurrency {
+        command.args(["--concurrency", &n.to_string()]);
+    }
     let started = Instant::now();
     let output = run_bounded(command, UPLOAD_TIMEOUT)?;
     let secs = started.elapsed().as_secs_f64();
@@ -94,12 +120,23 @@ pub fn run_cli(base: &str, api: Api, file: &Path) -> Result<CliRun, String> {
         ));
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str::<serde_json::Value>(stdout.trim())
-        .map_err(|e| format!("the CLI printed no JSON object ({e}): {stdout:?}"))?;
-    let max_rss_kib = stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-        .and_then(|v| v.trim().parse().ok());
+    if files.len() == 1 {
+        serde_json::from_str::<serde_json::Value>(stdout.trim())
+            .map_err(|e| format!("the CLI printed no JSON object ({e}): {stdout:?}"))?;
+    } else {
+        let ok = stdout
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| v["ok"] == true)
+            .count();
+        if ok != files.len() {
+            return Err(format!(
+                "the CLI reported {ok} uploads, not {}: {stdout:?}",
+                files.len()
+            ));
+        }
+    }
+    let max_rss_kib = max_rss_kib(&stderr);
     if timed && max_rss_kib.is_none() {
         return Err(format!("/usr/bin/time printed no maximum RSS: {stderr}"));
     }

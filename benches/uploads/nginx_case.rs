@@ -3,7 +3,8 @@
 //! (user + sys: the harness process's own for the library rows, the curl processes' for curl).
 //! Then the release CLI as a whole process (start to exit) against curl: wall time, CPU time
 //! and peak RSS (`/usr/bin/time -v`), within each API's limit. Medians of the runs with the
-//! contenders alternating. Skipped with a note when nginx is absent.
+//! contenders alternating. Then the load sections of [`crate::nginx_load`]. Skipped with a note
+//! when nginx is absent.
 
 use std::path::Path;
 
@@ -12,7 +13,7 @@ use crate::nginx::Nginx;
 use crate::{Options, Report, data, median, ms, rotated};
 
 /// CPU seconds (user + sys) used so far by this process, or by its waited-for children.
-fn cpu(who: libc::c_int) -> f64 {
+pub fn cpu(who: libc::c_int) -> f64 {
     // SAFETY: getrusage only writes the struct it is given.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     if unsafe { libc::getrusage(who, &mut usage) } != 0 {
@@ -154,7 +155,7 @@ pub fn run(
     if have_curl {
         processes(&server, options, report)?;
     }
-    Ok(())
+    crate::nginx_load::run(runtime, &server, &http, options, have_curl, report)
 }
 
 /// The CLI as a whole process against curl, each under `/usr/bin/time -v` when installed.

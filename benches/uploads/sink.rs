@@ -11,7 +11,8 @@
 //! Every request is recorded: method, path, body length, whether it was chunked or asked for
 //! `100-continue`, and, for a multipart form, the form fields before the file and the file
 //! part's exact length. Only the first and last 64 KiB of a body are kept to find the multipart
-//! boundaries, so recording costs nothing on large bodies.
+//! boundaries, so recording costs nothing on large bodies. `GET` [`RECORDS_PATH`] hands the
+//! records over as JSON, for a sink running as a process of its own.
 
 use std::io;
 use std::net::SocketAddr;
@@ -35,9 +36,13 @@ const MAX_HEAD: usize = 64 * 1024;
 const IDLE: Duration = Duration::from_secs(120);
 /// How many bytes of the file's start each record keeps, to compare with the file sent.
 pub const FILE_HEAD: usize = 16;
+/// `GET` on this path answers the records of every request finished since the last such
+/// `GET` (JSON, a list of [`Record`]) and is not recorded itself: how the harness checks what
+/// a sink in another process (behind nginx, case 6) received.
+pub const RECORDS_PATH: &str = "/bench/records";
 
 /// The uploaded file in a request: the whole body, or the `file` part of a multipart form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileUpload {
     /// The file's exact length as received.
     pub bytes: u64,
@@ -48,7 +53,7 @@ pub struct FileUpload {
 }
 
 /// One request as the sink received it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Record {
     /// The request method.
     pub method: String,
@@ -296,6 +301,21 @@ async fn serve(stream: TcpStream, state: &State) -> io::Result<()> {
             }
         } else if let Some(len) = request.content_length {
             conn.discard(len, &mut buf, &mut capture).await?;
+        }
+        if request.method == "GET" && request.path == RECORDS_PATH {
+            let taken = std::mem::take(&mut *state.records.lock().expect("sink records"));
+            let body = serde_json::to_vec(&taken)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            );
+            conn.stream.write_all(head.as_bytes()).await?;
+            conn.stream.write_all(&body).await?;
+            if request.close {
+                return Ok(());
+            }
+            continue;
         }
         let file = file_upload(&request.content_type, &capture);
         let (status, extra, body) = answer(state, &request, file.as_ref());
