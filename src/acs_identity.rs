@@ -124,7 +124,7 @@ impl AcsIdentityTokens {
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             identity: Mutex::new(None),
             cache: TokenCache::default(),
-            http: crate::transport::shared_client()?,
+            http: crate::transport::default_client()?,
         })
     }
 

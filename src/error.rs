@@ -362,19 +362,26 @@ pub fn causes(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// True when `error` failed because the server's TLS certificate was refused (untrusted, expired,
-/// for another name): trying again cannot help.
+/// for another name, or no root certificate to check it with): trying again cannot help.
 pub fn is_certificate_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    tls_error(error).is_some_and(|tls| {
+        matches!(
+            tls,
+            rustls::Error::InvalidCertificate(_)
+                | rustls::Error::NoCertificatesPresented
+                | rustls::Error::InvalidCertRevocationList(_)
+        )
+    })
+}
+
+/// The first rustls error in `error`'s causes.
+fn tls_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     // tokio-rustls hands rustls's error up inside `io::Error`s, whose `source()` skips the error
     // they hold: each one is opened with `get_ref` as well as followed by `source`.
     let mut pending = vec![error];
     while let Some(cause) = pending.pop() {
         if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
-            return matches!(
-                tls,
-                rustls::Error::InvalidCertificate(_)
-                    | rustls::Error::NoCertificatesPresented
-                    | rustls::Error::InvalidCertRevocationList(_)
-            );
+            return Some(tls);
         }
         if let Some(inner) = cause
             .downcast_ref::<std::io::Error>()
@@ -384,12 +391,14 @@ pub fn is_certificate_error(error: &(dyn std::error::Error + 'static)) -> bool {
         }
         pending.extend(cause.source());
     }
-    false
+    None
 }
 
 /// What to do about a network error.
 fn transport_hint(error: &reqwest::Error) -> &'static str {
-    if is_certificate_error(error) {
+    if tls_error(error).is_some_and(crate::lazy_roots::is_no_roots) {
+        "no root certificate could be loaded to check the server's: install the system's CA certificates (e.g. the ca-certificates package) or point SSL_CERT_FILE at a PEM file of the CAs to trust"
+    } else if is_certificate_error(error) {
         "the server's TLS certificate is not trusted or not valid for this host: if it is signed by your own CA, point SSL_CERT_FILE at a PEM file holding that CA (or give the client one built with transport::client_builder().tls_certs_merge(...))"
     } else if error.is_builder() {
         "the request could not be built; check the endpoint URL"

@@ -4,8 +4,9 @@
 //!
 //! Compared with `ReaderStream` over `tokio::fs::File`, which reads into the file's own buffer
 //! and then copies into the stream's, each byte is copied once fewer, the read lands on a page
-//! boundary, and the read-ahead keeps the connection busy. At most two chunks are alive per
-//! stream (the one being sent and the one being read), so memory stays flat at any file size.
+//! boundary, and the read-ahead keeps the connection busy. At most three chunks are alive per
+//! stream (hyper asks for the next one while under ~400 KiB of the last is still queued, and
+//! one is being read), so memory stays flat at any file size.
 
 use std::fs::File;
 use std::future::Future as _;

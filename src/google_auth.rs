@@ -148,7 +148,7 @@ impl GoogleServiceAccount {
             key,
             signer,
             scope: scope.to_string(),
-            http: crate::transport::shared_client()?,
+            http: crate::transport::default_client()?,
             cache: TokenCache::default(),
         })
     }

@@ -1,16 +1,20 @@
-//! TLS settings for the shared client that load the platform's root certificates at the first
-//! HTTPS handshake instead of when the client is built, so a process that never speaks HTTPS
-//! (an upload to a loopback emulator, `--help`, a refused input) does not pay for them.
+//! TLS settings for the facades' default clients that load the platform's root certificates
+//! once per process, at the first HTTPS handshake, instead of at every client build, so a
+//! process that never speaks HTTPS (an upload to a loopback emulator, `--help`, a refused
+//! input) does not pay for them, and one that builds several clients pays once.
 //!
 //! Loading them means reading and parsing every certificate the platform has: on Debian the
 //! bundle and each file of `/etc/ssl/certs`, about 6 ms of CPU here, which was a third of the
-//! CLI's CPU for a 1 MiB upload over HTTP (BENCHMARKS.md, "Start-up"). The settings are
-//! reqwest's own for its `rustls` feature: the process's default crypto provider (aws-lc-rs when
-//! none is installed), TLS 1.3 and 1.2, HTTP/1.1 by ALPN, and the same verifier
-//! (`rustls-platform-verifier`, which honours `SSL_CERT_FILE` and `SSL_CERT_DIR`), built once
-//! on first use; a failure to load is kept and reported by every handshake.
+//! CLI's CPU for a 1 MiB upload over HTTP (BENCHMARKS.md). The settings are reqwest's own for
+//! its `rustls` feature: the process's default crypto provider (aws-lc-rs when none is
+//! installed), TLS 1.3 and 1.2, HTTP/1.1 by ALPN (reqwest's choice without its `http2` feature,
+//! which this crate does not enable; if another crate in a build turns it on, these clients
+//! still offer only HTTP/1.1, which suits large uploads), and the same verifier
+//! (`rustls-platform-verifier`, which honours `SSL_CERT_FILE` and `SSL_CERT_DIR`). The verifier
+//! is made once per process, with the provider of the first build; a failure to load the roots
+//! is reported by the handshake and tried again by the next one.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
@@ -18,36 +22,84 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use rustls_platform_verifier::Verifier;
 
-/// reqwest's TLS settings with a [`LazyVerifier`].
+/// reqwest's TLS settings with the process's one [`LazyVerifier`].
 pub(crate) fn tls_config() -> Result<rustls::ClientConfig, rustls::Error> {
-    let provider = CryptoProvider::get_default()
-        .cloned()
-        .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+    static FALLBACK: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    let provider = CryptoProvider::get_default().cloned().unwrap_or_else(|| {
+        Arc::clone(FALLBACK.get_or_init(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider())))
+    });
+    let verifier = process_verifier(&provider);
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(rustls::ALL_VERSIONS)?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(LazyVerifier {
-            provider,
-            verifier: OnceLock::new(),
-        }))
+        .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
+}
+
+/// The process's verifier for `provider`: one per process while the provider stays the same (a
+/// provider installed later as the default gets a verifier of its own).
+fn process_verifier(provider: &Arc<CryptoProvider>) -> Arc<LazyVerifier> {
+    static VERIFIER: Mutex<Option<Arc<LazyVerifier>>> = Mutex::new(None);
+    let mut slot = VERIFIER.lock().unwrap_or_else(PoisonError::into_inner);
+    match slot.as_ref() {
+        Some(verifier) if Arc::ptr_eq(&verifier.provider, provider) => Arc::clone(verifier),
+        _ => {
+            let verifier = Arc::new(LazyVerifier {
+                provider: Arc::clone(provider),
+                verifier: OnceLock::new(),
+            });
+            *slot = Some(Arc::clone(&verifier));
+            verifier
+        }
+    }
+}
+
+/// No root certificate could be loaded, so no server can be trusted: reported as a refused
+/// certificate (not retried), for which [`crate::error`] says what to install.
+#[derive(thiserror::Error)]
+#[error("no root certificate could be loaded ({0})")]
+struct NoRoots(rustls::Error);
+
+/// rustls shows a certificate error's cause with `Debug`: the same words as `Display`.
+impl std::fmt::Debug for NoRoots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+/// True when `error` says no root certificate could be loaded.
+pub(crate) fn is_no_roots(error: &rustls::Error) -> bool {
+    match error {
+        rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)) => {
+            other.0.downcast_ref::<NoRoots>().is_some()
+        }
+        _ => false,
+    }
 }
 
 /// The platform verifier, made when the first certificate is to be checked.
 #[derive(Debug)]
 struct LazyVerifier {
     provider: Arc<CryptoProvider>,
-    verifier: OnceLock<Result<Verifier, rustls::Error>>,
+    verifier: OnceLock<Verifier>,
 }
 
 impl LazyVerifier {
+    /// The verifier, made now if no handshake made it yet. A failure (no roots could be loaded)
+    /// is not kept: the next handshake tries again. Two first handshakes at once may both load
+    /// the roots; one result is kept.
     fn get(&self) -> Result<&Verifier, rustls::Error> {
-        self.verifier
-            .get_or_init(|| Verifier::new(Arc::clone(&self.provider)))
-            .as_ref()
-            .map_err(Clone::clone)
+        if let Some(verifier) = self.verifier.get() {
+            return Ok(verifier);
+        }
+        let made = Verifier::new(Arc::clone(&self.provider)).map_err(|e| {
+            rustls::Error::InvalidCertificate(rustls::CertificateError::Other(rustls::OtherError(
+                Arc::new(NoRoots(e)),
+            )))
+        })?;
+        Ok(self.verifier.get_or_init(|| made))
     }
 }
 
@@ -96,7 +148,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn building_loads_nothing_and_offers_the_platform_verifiers_schemes() {
+    fn a_new_verifier_loads_nothing_and_offers_the_platform_verifiers_schemes() {
         let config = tls_config().unwrap();
         assert_eq!(config.alpn_protocols, [b"http/1.1".to_vec()]);
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
@@ -110,5 +162,38 @@ mod tests {
             eager.supported_verify_schemes()
         );
         assert!(lazy.verifier.get().is_none(), "nothing loaded yet");
+    }
+
+    #[test]
+    fn every_build_shares_the_process_verifier_until_the_provider_changes() {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let (a, b) = (process_verifier(&provider), process_verifier(&provider));
+        assert!(Arc::ptr_eq(&a, &b), "the roots are loaded once per process");
+        let other = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let c = process_verifier(&other);
+        assert!(
+            !Arc::ptr_eq(&a, &c),
+            "another provider checks with its own algorithms"
+        );
+        assert!(Arc::ptr_eq(&c.provider, &other));
+    }
+
+    #[test]
+    fn no_roots_is_a_refused_certificate() {
+        let error = rustls::Error::InvalidCertificate(rustls::CertificateError::Other(
+            rustls::OtherError(Arc::new(NoRoots(rustls::Error::General(
+                "No CA certificates were loaded from the system".into(),
+            )))),
+        ));
+        assert!(crate::error::is_certificate_error(&error));
+        assert!(is_no_roots(&error));
+        let shown = error.to_string();
+        assert!(
+            shown.contains("no root certificate could be loaded"),
+            "{shown}"
+        );
+        assert!(!is_no_roots(&rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer
+        )));
     }
 }

@@ -105,7 +105,8 @@ pub(crate) struct Pool {
 }
 
 impl Pool {
-    /// How many free buffers are kept: one being sent and one being read are in use at a time.
+    /// How many free buffers are kept: up to three are in use at a time (two queued in hyper, one
+    /// being read), and a returned one is taken again at once.
     const KEEP: usize = 2;
 
     /// An empty pool of buffers of `capacity` bytes.

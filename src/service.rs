@@ -35,7 +35,7 @@ impl<A: Api> Service<A> {
         Ok(Self {
             api: A::Client::from_parts(
                 &base,
-                crate::transport::shared_client()?,
+                crate::transport::default_client()?,
                 Hooks::new(credential),
             ),
             limits: A::default_limits(),

@@ -27,7 +27,7 @@ use crate::file_stream::FileStream;
 const CHUNK: usize = 2 * 1024 * 1024;
 
 /// The read size of a larger file, streamed by [`FileStream`] one chunk ahead of the
-/// connection, two chunks alive at a time: against nginx, 512 KiB used no more CPU or time
+/// connection, at most three chunks alive at a time: against nginx, 512 KiB used no more CPU or time
 /// than 1 or 2 MiB and kept the CLI's peak RSS at 11.5–13 MiB instead of 16–18 (BENCHMARKS.md).
 const STREAM_CHUNK: usize = 512 * 1024;
 

@@ -2,7 +2,6 @@
 //! uploads (progenitor's own `Client::new` stops any request after 15 s). Credentials are not
 //! set here but per request by [`crate::hooks`], so storage hosts never receive them.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::Error;
@@ -27,32 +26,27 @@ pub fn client_builder() -> reqwest::ClientBuilder {
         .user_agent(USER_AGENT)
 }
 
-/// The client the facades use when the caller gives none: [`client_builder`] with rustls,
-/// built once per process on first use and shared (clones share one connection pool).
+/// The client the facades use when the caller gives none: [`client_builder`] with rustls.
 ///
-/// Its TLS settings are reqwest's own, except that the platform's root certificates (on Linux
-/// every file in `/etc/ssl/certs`, several milliseconds of CPU) are loaded at its first HTTPS
-/// handshake, once, not when it is built. The proxy settings (`HTTPS_PROXY`, …) are read when
-/// it is built, `SSL_CERT_FILE` / `SSL_CERT_DIR` at the first handshake; a build that fails is
-/// not kept, so the next call tries again and reports its own error. To change any setting,
-/// build your own from [`client_builder`] and give it to a facade's `with_http_client`.
+/// Each call builds a new client (its own connection pool, so no connection is ever shared
+/// between Tokio runtimes), but all of them share one set of TLS settings per process:
+/// reqwest's own, except that the platform's root certificates (on Linux every file in
+/// `/etc/ssl/certs`, several milliseconds of CPU) are loaded once, at the first HTTPS
+/// handshake of the process, not at every build. So building one is
+/// cheap, and a process that never speaks HTTPS never loads them. Proxy settings
+/// (`HTTPS_PROXY`, …) are read at each build, `SSL_CERT_FILE` / `SSL_CERT_DIR` at the first
+/// handshake. To change any setting, build your own from [`client_builder`] and give it to a
+/// facade's `with_http_client`.
 ///
 /// ```
-/// let a = upload_clients::transport::shared_client()?;
-/// let b = upload_clients::transport::shared_client()?; // the same pool, no second build
-/// # let _ = (a, b); Ok::<(), upload_clients::Error>(())
+/// let http = upload_clients::transport::default_client()?;
+/// # let _ = http; Ok::<(), upload_clients::Error>(())
 /// ```
-pub fn shared_client() -> Result<reqwest::Client, Error> {
-    static SHARED: OnceLock<reqwest::Client> = OnceLock::new();
-    if let Some(client) = SHARED.get() {
-        return Ok(client.clone());
-    }
+pub fn default_client() -> Result<reqwest::Client, Error> {
     let builder = match crate::lazy_roots::tls_config() {
         Ok(tls) => client_builder().tls_backend_preconfigured(tls),
         // A provider that cannot speak TLS 1.2 or 1.3: reqwest's own set-up reports it.
         Err(_) => client_builder(),
     };
-    let built = builder.build().map_err(Error::from_reqwest)?;
-    // Two first callers may both build; the first stored wins and the other is dropped.
-    Ok(SHARED.get_or_init(|| built).clone())
+    builder.build().map_err(Error::from_reqwest)
 }

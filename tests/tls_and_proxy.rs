@@ -170,6 +170,33 @@ async fn the_cli_names_the_tls_cause_and_ssl_cert_file_adds_the_ca() {
 }
 
 #[tokio::test]
+async fn no_root_certificates_fail_once_saying_what_to_install() {
+    let server = serve_tls(created()).await;
+    let endpoint = format!("https://localhost:{}", server.port);
+    // Nothing to trust: the roots are loaded at the first handshake, and none can be.
+    let nowhere = "/nonexistent/upload-clients-test";
+    let refused = cli(
+        &endpoint,
+        &[
+            ("SSL_CERT_FILE", format!("{nowhere}/ca.pem")),
+            ("SSL_CERT_DIR", nowhere.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let line = stderr(&refused);
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(
+        line.contains("no root certificate could be loaded") && line.contains("SSL_CERT_FILE"),
+        "{line}"
+    );
+    assert!(!line.contains(TOKEN), "{line}");
+    // A refused certificate is not retried.
+    assert_eq!(server.handshakes.load(Ordering::SeqCst), 1);
+    assert!(server.requests.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn https_proxy_gets_only_a_connect_and_no_proxy_goes_around_it() {
     let server = serve_tls(created()).await;
     let endpoint = format!("https://localhost:{}", server.port);

@@ -75,7 +75,8 @@ pub fn run(
         return Ok(());
     };
     // The documented CA settings: SSL_CERT_FILE for the library, CURL_CA_BUNDLE for curl.
-    // SAFETY: set before any client of this case is built; the harness reads no other variable
+    // SAFETY: set before any client of this case is built and before this process's first HTTPS
+    // handshake (when the facades' default clients read it); the harness reads no other variable
     // concurrently.
     unsafe {
         std::env::set_var("SSL_CERT_FILE", &server.ca);

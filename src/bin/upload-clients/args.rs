@@ -9,7 +9,7 @@ use clap::builder::TypedValueParser;
 use upload_clients::Error;
 use upload_clients::retry::RetryPolicy;
 use upload_clients::timeouts::Timeouts;
-use upload_clients::transport::shared_client;
+use upload_clients::transport::default_client;
 
 #[derive(Args)]
 pub struct Common {
@@ -91,7 +91,7 @@ impl<'a> Context<'a> {
             )
             .with_request(common.timeout.map(Duration::from_secs));
         // The facades' own default client, so the root certificates are loaded once.
-        let http = shared_client()?;
+        let http = default_client()?;
         Ok(Self {
             common,
             http,
