@@ -28,7 +28,8 @@ pub(crate) fn tls_config() -> Result<rustls::ClientConfig, rustls::Error> {
     let provider = CryptoProvider::get_default().cloned().unwrap_or_else(|| {
         Arc::clone(FALLBACK.get_or_init(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider())))
     });
-    let verifier = process_verifier(&provider);
+    static VERIFIER: Mutex<Option<Arc<LazyVerifier>>> = Mutex::new(None);
+    let verifier = verifier_for(&VERIFIER, &provider);
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(rustls::ALL_VERSIONS)?
         .dangerous()
@@ -38,11 +39,14 @@ pub(crate) fn tls_config() -> Result<rustls::ClientConfig, rustls::Error> {
     Ok(config)
 }
 
-/// The process's verifier for `provider`: one per process while the provider stays the same (a
-/// provider installed later as the default gets a verifier of its own).
-fn process_verifier(provider: &Arc<CryptoProvider>) -> Arc<LazyVerifier> {
-    static VERIFIER: Mutex<Option<Arc<LazyVerifier>>> = Mutex::new(None);
-    let mut slot = VERIFIER.lock().unwrap_or_else(PoisonError::into_inner);
+/// The verifier kept in `slot` (the process's, in [`tls_config`]) for `provider`: the same one
+/// while the provider stays the same (a provider installed later as the default gets a
+/// verifier of its own).
+fn verifier_for(
+    slot: &Mutex<Option<Arc<LazyVerifier>>>,
+    provider: &Arc<CryptoProvider>,
+) -> Arc<LazyVerifier> {
+    let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
     match slot.as_ref() {
         Some(verifier) if Arc::ptr_eq(&verifier.provider, provider) => Arc::clone(verifier),
         _ => {
@@ -165,12 +169,17 @@ mod tests {
     }
 
     #[test]
-    fn every_build_shares_the_process_verifier_until_the_provider_changes() {
+    fn every_build_shares_one_verifier_until_the_provider_changes() {
+        // A slot of its own: other tests build default clients through the process's slot.
+        let slot = Mutex::new(None);
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let (a, b) = (process_verifier(&provider), process_verifier(&provider));
+        let (a, b) = (
+            verifier_for(&slot, &provider),
+            verifier_for(&slot, &provider),
+        );
         assert!(Arc::ptr_eq(&a, &b), "the roots are loaded once per process");
         let other = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let c = process_verifier(&other);
+        let c = verifier_for(&slot, &other);
         assert!(
             !Arc::ptr_eq(&a, &c),
             "another provider checks with its own algorithms"

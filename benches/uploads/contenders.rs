@@ -543,35 +543,12 @@ pub fn curl_measured(base: &str, api: Api, path: &Path, rss: bool) -> Result<Cur
     };
     let mut statuses = Vec::new();
     for args in curl_invocations(base, api, path) {
-        let mut command = if rss {
-            let mut c = Command::new("/usr/bin/time");
-            c.args(["-v", "curl"]);
-            c
-        } else {
-            Command::new("curl")
-        };
+        let mut command = crate::memory::command("curl", rss);
         command.args(args);
-        let started = Instant::now();
-        let output = run_bounded(command, UPLOAD_TIMEOUT)?;
-        times.wall += started.elapsed().as_secs_f64();
-        if rss {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let kib = stderr
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            times.max_rss_kib = times.max_rss_kib.max(kib);
-        }
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        if !output.status.success() {
-            return Err(format!(
-                "curl failed ({}): {}{}",
-                output.status,
-                stdout.trim(),
-                String::from_utf8_lossy(&output.stderr).trim()
-            ));
-        }
-        for line in stdout.lines().filter(|l| !l.trim().is_empty()) {
+        let finished = crate::memory::run_measured(command, "curl", rss)?;
+        times.wall += finished.secs;
+        times.max_rss_kib = times.max_rss_kib.max(finished.max_rss_kib);
+        for line in finished.stdout.lines().filter(|l| !l.trim().is_empty()) {
             let (code, secs) = line
                 .split_once(' ')
                 .ok_or_else(|| format!("curl printed {line:?}"))?;
@@ -675,13 +652,7 @@ pub fn curl_parallel(
     let config = curl_config(&invocations, extra_headers)?;
     let mut file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
     std::io::Write::write_all(&mut file, config.as_bytes()).map_err(|e| e.to_string())?;
-    let mut command = if rss {
-        let mut c = Command::new("/usr/bin/time");
-        c.args(["-v", "curl"]);
-        c
-    } else {
-        Command::new("curl")
-    };
+    let mut command = crate::memory::command("curl", rss);
     command
         .args([
             "-sS",
@@ -691,20 +662,9 @@ pub fn curl_parallel(
             "-K",
         ])
         .arg(file.path());
-    let started = Instant::now();
-    let output = run_bounded(command, UPLOAD_TIMEOUT)?;
-    let wall = started.elapsed().as_secs_f64();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        return Err(format!(
-            "curl --parallel failed ({}): {}",
-            output.status,
-            stderr.lines().take(5).collect::<Vec<_>>().join(" / ")
-        ));
-    }
+    let finished = crate::memory::run_measured(command, "curl --parallel", rss)?;
     let (mut statuses, mut connects) = (Vec::new(), 0u64);
-    for line in stdout.lines().filter(|l| !l.trim().is_empty()) {
+    for line in finished.stdout.lines().filter(|l| !l.trim().is_empty()) {
         let (code, n) = line
             .split_once(' ')
             .ok_or_else(|| format!("curl printed {line:?}"))?;
@@ -727,13 +687,9 @@ pub fn curl_parallel(
         ));
     }
     Ok(CurlParallel {
-        wall,
+        wall: finished.secs,
         connects,
-        max_rss_kib: if rss {
-            crate::memory::max_rss_kib(&stderr)
-        } else {
-            None
-        },
+        max_rss_kib: finished.max_rss_kib,
     })
 }
 

@@ -2,6 +2,7 @@
 //! profile) uploading to the sink under `/usr/bin/time -v`, which reports the process's
 //! maximum resident set size.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -31,6 +32,56 @@ pub fn max_rss_kib(stderr: &str) -> Option<u64> {
         .lines()
         .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
         .and_then(|v| v.trim().parse().ok())
+}
+
+/// `program`, under `/usr/bin/time -v` when `timed` (which then prints its peak RSS).
+pub fn command(program: impl AsRef<OsStr>, timed: bool) -> Command {
+    if timed {
+        let mut command = Command::new("/usr/bin/time");
+        command.arg("-v").arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+/// A process that exited 0.
+pub struct Finished {
+    /// Wall-clock seconds, spawn to exit.
+    pub secs: f64,
+    /// What it printed.
+    pub stdout: String,
+    /// Its peak RSS, when timed.
+    pub max_rss_kib: Option<u64>,
+}
+
+/// Runs `command` (from [`command`]) to its end, bounded by the upload timeout; fails, naming
+/// `what`, unless it exits 0 and, when `timed`, `/usr/bin/time` reported the peak RSS.
+pub fn run_measured(command: Command, what: &str, timed: bool) -> Result<Finished, String> {
+    let started = Instant::now();
+    let output = run_bounded(command, UPLOAD_TIMEOUT)?;
+    let secs = started.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if !output.status.success() {
+        // The program's own words, without `/usr/bin/time`'s report.
+        let own = stderr.split("\tCommand being timed").next().unwrap_or("");
+        return Err(format!(
+            "{what} failed ({}): {} {}",
+            output.status,
+            own.trim(),
+            stdout.trim()
+        ));
+    }
+    let max_rss_kib = max_rss_kib(&stderr);
+    if timed && max_rss_kib.is_none() {
+        return Err(format!("/usr/bin/time printed no maximum RSS: {stderr}"));
+    }
+    Ok(Finished {
+        secs,
+        stdout,
+        max_rss_kib,
+    })
 }
 
 /// The CLI arguments that upload `files` on `api` to the sink at `base`.
@@ -97,29 +148,17 @@ pub fn run_cli_many(
     concurrency: Option<usize>,
 ) -> Result<CliRun, String> {
     let timed = have_time();
-    let mut command = if timed {
-        let mut c = Command::new("/usr/bin/time");
-        c.arg("-v").arg(CLI);
-        c
-    } else {
-        Command::new(CLI)
-    };
+    let mut command = command(CLI, timed);
     command.args(cli_args(base, api, files));
     if let Some(n) = concurrency {
         command.args(["--concurrency", &n.to_string()]);
     }
-    let started = Instant::now();
-    let output = run_bounded(command, UPLOAD_TIMEOUT)?;
-    let secs = started.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        return Err(format!(
-            "the CLI failed ({}): {}",
-            output.status,
-            stderr.trim()
-        ));
-    }
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let Finished {
+        secs,
+        stdout,
+        max_rss_kib,
+        ..
+    } = run_measured(command, "the CLI", timed)?;
     if files.len() == 1 {
         serde_json::from_str::<serde_json::Value>(stdout.trim())
             .map_err(|e| format!("the CLI printed no JSON object ({e}): {stdout:?}"))?;
@@ -135,10 +174,6 @@ pub fn run_cli_many(
                 files.len()
             ));
         }
-    }
-    let max_rss_kib = max_rss_kib(&stderr);
-    if timed && max_rss_kib.is_none() {
-        return Err(format!("/usr/bin/time printed no maximum RSS: {stderr}"));
     }
     Ok(CliRun { max_rss_kib, secs })
 }

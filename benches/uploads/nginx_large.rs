@@ -6,7 +6,6 @@
 //! upload is checked in the sink's records.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Instant;
 
 use upload_clients::UploadSource;
@@ -135,42 +134,22 @@ struct LargeRun {
 fn library_child(base: &str, files: &[PathBuf]) -> Result<LargeRun, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let timed = memory::have_time();
-    let mut command = if timed {
-        let mut c = Command::new("/usr/bin/time");
-        c.arg("-v").arg(&exe);
-        c
-    } else {
-        Command::new(&exe)
-    };
+    let mut command = memory::command(&exe, timed);
     command
         .args(["--upload-many", LARGE_API.name(), base, &LARGE.to_string()])
         .args(files);
-    let started = Instant::now();
-    let output = contenders::run_bounded(command, UPLOAD_TIMEOUT)?;
-    let wall = started.elapsed().as_secs_f64();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        return Err(format!(
-            "the library's process failed ({}): {}",
-            output.status,
-            stderr.trim()
-        ));
-    }
+    let finished = memory::run_measured(command, "the library's process", timed)?;
+    let stdout = &finished.stdout;
     let inner = stdout
         .trim()
         .strip_prefix(&format!("uploaded {} files in ", files.len()))
         .and_then(|rest| rest.strip_suffix(" s"))
         .and_then(|secs| secs.parse().ok())
         .ok_or_else(|| format!("the library's process printed {stdout:?}"))?;
-    let rss_kib = memory::max_rss_kib(&stderr);
-    if timed && rss_kib.is_none() {
-        return Err(format!("/usr/bin/time printed no maximum RSS: {stderr}"));
-    }
     Ok(LargeRun {
-        wall,
+        wall: finished.secs,
         inner: Some(inner),
-        rss_kib,
+        rss_kib: finished.max_rss_kib,
     })
 }
 
