@@ -189,9 +189,7 @@ impl AiAgentsClient {
         Ok(info.into_inner())
     }
 
-    /// Uploads `source`, then polls until the file is `processed` (returned), ends in `error`
-    /// or `deleted` ([`Error::Processing`] with `status_details`), or `wait.deadline` passes
-    /// ([`Error::Timeout`]). A file without a `status` is treated as ready.
+    /// Uploads `source`, then [`wait_for`](Self::wait_for) it to be processed.
     pub async fn upload_and_wait(
         &self,
         source: &UploadSource,
@@ -199,7 +197,37 @@ impl AiAgentsClient {
         wait: WaitOptions,
     ) -> Result<FileInfo, Error> {
         let started = tokio::time::Instant::now();
-        let mut info = self.upload(source, purpose).await?;
+        let info = self.upload(source, purpose).await?;
+        self.poll(info, wait, started).await
+    }
+
+    /// Polls the file `info` describes (as [`upload`](Self::upload) returned it) the way
+    /// [`wait_for`](Self::wait_for) does, without asking for its state first.
+    pub async fn wait_until_processed(
+        &self,
+        info: FileInfo,
+        wait: WaitOptions,
+    ) -> Result<FileInfo, Error> {
+        self.poll(info, wait, tokio::time::Instant::now()).await
+    }
+
+    /// Polls the file `file_id` until it is `processed` (returned), ends in `error` or
+    /// `deleted` ([`Error::Processing`] with `status_details`), or `wait.deadline` passes
+    /// ([`Error::Timeout`]). A file without a `status` is treated as ready. A run resuming
+    /// from its [`journal`](crate::journal) waits for a file it uploaded before this way,
+    /// instead of uploading it again.
+    pub async fn wait_for(&self, file_id: &str, wait: WaitOptions) -> Result<FileInfo, Error> {
+        let started = tokio::time::Instant::now();
+        let info = self.get(file_id).await?;
+        self.poll(info, wait, started).await
+    }
+
+    async fn poll(
+        &self,
+        mut info: FileInfo,
+        wait: WaitOptions,
+        started: tokio::time::Instant,
+    ) -> Result<FileInfo, Error> {
         loop {
             match &info.status {
                 None | Some(FileState::KnownFileState(KnownFileState::Processed)) => {

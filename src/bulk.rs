@@ -1,16 +1,65 @@
-//! Many uploads at once: bounded concurrency over the client's one connection pool, results in
-//! input order, and one failure never stopping the others. Each client's `upload_many` is this
-//! over its own upload; [`for_each`] runs any other operation the same way.
+//! Many uploads at once: bounded concurrency over the client's one connection pool, and one
+//! failure never stopping the others. [`stream`] hands each result over the moment it is
+//! ready, taking items only as places free up (a path is opened when its turn comes, and no
+//! result is held back); [`for_each`] collects them in input order, as each client's
+//! `upload_many` does. The pace of a run against a busy service is its client's
+//! [`Throttle`](crate::throttle::Throttle), which all of a run's uploads share.
 
 use std::future::Future;
 
+use futures_core::Stream;
 use futures_util::StreamExt;
 
 /// How many uploads run at once when the caller does not say.
 pub const DEFAULT_CONCURRENCY: usize = 4;
 
+/// Runs `operation` on every item, at most `concurrency` at a time (0 counts as 1), and yields
+/// each item's index and result as soon as it is done, in the order they finish.
+///
+/// Items are taken from `items` only when a place is free, so a lazy iterator (of paths, say)
+/// is read as the run goes, and ending it early (e.g. `take_while` on a stop flag) starts
+/// nothing more while the ones in flight finish. Dropping the stream cancels those in flight.
+///
+/// ```
+/// use futures_util::StreamExt;
+/// # tokio_test_block_on(async {
+/// let mut done = std::pin::pin!(upload_clients::bulk::stream([30u64, 10, 20], 3, |ms| async move {
+///     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+///     ms
+/// }));
+/// let mut order = Vec::new();
+/// while let Some((index, ms)) = done.next().await {
+///     order.push((index, ms)); // print or record it here: it is final
+/// }
+/// assert_eq!(order, [(1, 10), (2, 20), (0, 30)]);
+/// # });
+/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+/// # }
+/// ```
+pub fn stream<I, F, Fut>(
+    items: I,
+    concurrency: usize,
+    mut operation: F,
+) -> impl Stream<Item = (usize, Fut::Output)>
+where
+    I: IntoIterator,
+    F: FnMut(I::Item) -> Fut,
+    Fut: Future,
+{
+    // Unordered: with `buffered`, a finished upload waiting behind a slow one still takes a
+    // place, so one large file would hold the others back.
+    futures_util::stream::iter(items)
+        .enumerate()
+        .map(move |(i, item)| {
+            let running = operation(item);
+            async move { (i, running.await) }
+        })
+        .buffer_unordered(concurrency.max(1))
+}
+
 /// Runs `operation` on every item, at most `concurrency` at a time (0 counts as 1), and returns
-/// the results in the items' order.
+/// the results in the items' order (see [`stream`] for each as it comes).
 ///
 /// ```
 /// # tokio_test_block_on(async {
@@ -27,24 +76,15 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 pub async fn for_each<I, T, E, F, Fut>(
     items: I,
     concurrency: usize,
-    mut operation: F,
+    operation: F,
 ) -> Vec<Result<T, E>>
 where
     I: IntoIterator,
     F: FnMut(I::Item) -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
-    // Unordered, then put back in order: with `buffered`, a finished upload waiting behind a
-    // slow one still takes a slot, so one large file would hold the others back.
-    let mut done: Vec<(usize, Result<T, E>)> = futures_util::stream::iter(items)
-        .enumerate()
-        .map(|(i, item)| {
-            let running = operation(item);
-            async move { (i, running.await) }
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
+    let mut done: Vec<(usize, Result<T, E>)> =
+        stream(items, concurrency, operation).collect().await;
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, result)| result).collect()
 }

@@ -87,6 +87,15 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// The run's journal could not be read or written ([`crate::journal`]).
+    #[error("cannot use the journal {}: {source}; check the path, its permissions and free space", path.display())]
+    Journal {
+        /// The journal file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The RBM upload cache file could not be written.
     #[error("cannot write the upload cache {}: {source}; check the directory's permissions and free space", path.display())]
     Cache {

@@ -126,6 +126,7 @@ pub mod google_adc;
 #[cfg(feature = "rbm")]
 pub mod google_auth;
 pub mod hooks;
+pub mod journal;
 mod lazy_roots;
 pub mod limits;
 #[cfg(feature = "maiagent")]
@@ -144,6 +145,7 @@ pub mod response;
 pub mod retry;
 mod service;
 pub mod source;
+pub mod throttle;
 pub mod timeouts;
 pub mod token_cache;
 pub mod transport;

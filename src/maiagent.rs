@@ -326,11 +326,9 @@ impl MaiAgentClient {
         }
     }
 
-    /// The presigned flow in one call: presign, check the returned policy (an expired one, or a
-    /// `content-length-range` the file is outside of, fails here and nothing goes to storage),
-    /// POST the form to storage (fields in order, the file last, no credential), then register
-    /// the attachment under the source's file name and the key storage stored it under (on
-    /// `conversation` if given).
+    /// The presigned flow in one call: [`store_presigned`](Self::store_presigned), then
+    /// [`register`](Self::register) the attachment under the source's file name and the key
+    /// storage stored it under (on `conversation` if given).
     ///
     /// Nothing is sent when the input is bad. When storage accepted the file but registration
     /// failed, the error is [`Error::Registration`] with the storage key: call
@@ -343,6 +341,21 @@ impl MaiAgentClient {
         if let Some(conversation) = conversation {
             check_id("conversation id", conversation)?;
         }
+        let key = self.store_presigned(source).await?;
+        self.register(&key, source.file_name(), conversation)
+            .await
+            .map_err(|source| Error::Registration {
+                key,
+                source: Box::new(source),
+            })
+    }
+
+    /// The first half of the presigned flow: presign, check the returned policy (an expired
+    /// one, or a `content-length-range` the file is outside of, fails here and nothing goes to
+    /// storage), and POST the form to storage (fields in order, the file last, no credential).
+    /// Returns the key storage stored the file under, for [`register`](Self::register); a run
+    /// that keeps it ([`crate::journal`]) never sends the file to storage twice.
+    pub async fn store_presigned(&self, source: &UploadSource) -> Result<String, Error> {
         self.service.check(source)?;
         let post = self.presign(source).await?;
         // What storage would refuse only after the whole file is refused now.
@@ -357,15 +370,9 @@ impl MaiAgentClient {
                 presigned_post::upload(storage, post, source)
             })
             .await?;
-        let key = stored.key.ok_or_else(|| Error::InvalidResponse {
+        stored.key.ok_or_else(|| Error::InvalidResponse {
             api: MaiAgent::NAME,
             message: "the presigned POST has no `key` field".into(),
-        })?;
-        self.register(&key, source.file_name(), conversation)
-            .await
-            .map_err(|source| Error::Registration {
-                key,
-                source: Box::new(source),
-            })
+        })
     }
 }

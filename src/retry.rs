@@ -7,12 +7,18 @@
 //! [`crate::timeouts`]).
 //! Never retried: other statuses, bad input, auth failures, processing errors, a TLS
 //! certificate the client refuses, and a request that cannot be built.
+//!
+//! Every attempt runs under the client's [`Throttle`]: it waits for a place in the run's
+//! window, and a `429` or `503` closes the run's gate for the service's wait and halves the
+//! window. Such an attempt does not count against [`RetryPolicy::max_attempts`] while the run
+//! makes progress (another request succeeded since it started); the deadline still holds.
 
 use std::future::Future;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::throttle::Throttle;
 use crate::timeouts::Timeouts;
 use crate::{Error, UploadSource};
 
@@ -28,7 +34,8 @@ use crate::{Error, UploadSource};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Attempts in all, the first included (1: no retry).
+    /// Attempts in all, the first included (1: no retry). Attempts answered `429` or `503`
+    /// while the run still made progress are not counted ([`crate::throttle`]).
     pub max_attempts: u32,
     /// The backoff before the first retry; it doubles each time, with full jitter.
     pub base_delay: Duration,
@@ -59,11 +66,13 @@ impl RetryPolicy {
         }
     }
 
-    /// Runs `attempt` until it succeeds, fails for good, or the policy is spent. `source`, when
-    /// given, is the body the attempts send: a one-shot stream is never sent twice.
+    /// Runs `attempt` until it succeeds, fails for good, or the policy is spent, each attempt
+    /// under `throttle` and `timeouts`. `source`, when given, is the body the attempts send: a
+    /// one-shot stream is never sent twice.
     pub(crate) async fn run<T, F, Fut>(
         &self,
         timeouts: &Timeouts,
+        throttle: &Throttle,
         source: Option<&UploadSource>,
         mut attempt: F,
     ) -> Result<T, Error>
@@ -72,8 +81,10 @@ impl RetryPolicy {
         Fut: Future<Output = Result<T, Error>>,
     {
         let started = Instant::now();
-        let mut attempts = 0;
+        // Every attempt made, and those counted against `max_attempts`.
+        let (mut attempts, mut counted) = (0, 0);
         loop {
+            let permit = throttle.acquire().await;
             attempts += 1;
             let state = std::sync::Arc::new(crate::attempt::Attempt::default());
             let this_attempt = timeouts.guard(
@@ -81,7 +92,10 @@ impl RetryPolicy {
                 crate::attempt::scope(state.clone(), attempt()),
             );
             let error = match this_attempt.await {
-                Ok(value) => return Ok(value),
+                Ok(value) => {
+                    permit.succeeded();
+                    return Ok(value);
+                }
                 Err(error) => error,
             };
             let Some(server_wait) = retryable(&error) else {
@@ -94,8 +108,19 @@ impl RetryPolicy {
                 });
             }
             let wait = self.delay(attempts, server_wait);
+            let slowed_down = is_throttling(&error);
+            // Throttled while others get through: the run is paced, not failing.
+            if !(slowed_down && throttle.progressed_since(permit.started())) {
+                counted += 1;
+            }
+            if slowed_down {
+                // The gate holds every request of the run (this one's retry included) for `wait`.
+                permit.throttled(wait);
+            } else {
+                drop(permit);
+            }
             let past_deadline = self.deadline.is_some_and(|d| started.elapsed() + wait > d);
-            if attempts >= self.max_attempts.max(1) || past_deadline {
+            if counted >= self.max_attempts.max(1) || past_deadline {
                 return Err(if attempts > 1 {
                     Error::RetriesExhausted {
                         attempts,
@@ -106,7 +131,9 @@ impl RetryPolicy {
                 });
             }
             tracing::debug!(attempt = attempts, ?wait, error = %error, "retrying");
-            tokio::time::sleep(wait).await;
+            if !slowed_down {
+                tokio::time::sleep(wait).await;
+            }
         }
     }
 
@@ -121,6 +148,11 @@ impl RetryPolicy {
         let cap = exp.min(self.max_delay);
         cap.mul_f64(fastrand::f64())
     }
+}
+
+/// Whether `error` is a service asking the run to slow down (`429`, `503`).
+fn is_throttling(error: &Error) -> bool {
+    matches!(error.status(), Some(429 | 503))
 }
 
 /// `Some(server's wait)` when `error` is worth another attempt.

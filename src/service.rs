@@ -15,6 +15,7 @@ use crate::auth::Credential;
 use crate::checks::parse_endpoint;
 use crate::hooks::Hooks;
 use crate::retry::RetryPolicy;
+use crate::throttle::Throttle;
 use crate::timeouts::Timeouts;
 use crate::{Error, Limits, UploadSource};
 
@@ -25,6 +26,8 @@ pub(crate) struct Service<A: Api> {
     pub(crate) limits: Limits,
     pub(crate) retry: RetryPolicy,
     pub(crate) timeouts: Timeouts,
+    /// Shared by the facade's clones: one run's pace ([`crate::throttle`]).
+    pub(crate) throttle: Throttle,
 }
 
 impl<A: Api> Service<A> {
@@ -41,6 +44,7 @@ impl<A: Api> Service<A> {
             limits: A::default_limits(),
             retry: RetryPolicy::default(),
             timeouts: Timeouts::default(),
+            throttle: Throttle::default(),
         })
     }
 
@@ -56,6 +60,11 @@ impl<A: Api> Service<A> {
         self.api = A::Client::from_parts(self.api.baseurl(), http, self.api.inner().clone());
     }
 
+    /// The base URL requests go to.
+    pub(crate) fn base_url(&self) -> &str {
+        self.api.baseurl()
+    }
+
     /// The connection pool requests go through.
     pub(crate) fn http(&self) -> reqwest::Client {
         self.api.client().clone()
@@ -66,7 +75,7 @@ impl<A: Api> Service<A> {
         self.limits.check(source)
     }
 
-    /// Runs `attempt` under the retry policy, each attempt under the timeouts
+    /// Runs `attempt` under the retry policy, each attempt under the throttle and the timeouts
     /// ([`crate::attempt`]). `source`, when given, is the body the attempts send.
     pub(crate) async fn run<T, F, Fut>(
         &self,
@@ -77,12 +86,14 @@ impl<A: Api> Service<A> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, Error>>,
     {
-        self.retry.run(&self.timeouts, source, attempt).await
+        self.retry
+            .run(&self.timeouts, &self.throttle, source, attempt)
+            .await
     }
 }
 
 /// The builder methods every facade shares, for a facade with a `service: Service<A>` field:
-/// `with_limits`, `with_retry`, `with_timeouts` and `api()`. The argument names the facade's
+/// `with_limits`, `with_retry`, `with_timeouts`, `with_throttle`, `throttle()` and `api()`. The argument names the facade's
 /// default limits for the docs.
 macro_rules! service_setters {
     ($default_limits:literal) => {
@@ -103,6 +114,23 @@ macro_rules! service_setters {
         pub fn with_timeouts(mut self, timeouts: $crate::timeouts::Timeouts) -> Self {
             self.service.timeouts = timeouts;
             self
+        }
+
+        /// Paces this client's requests with `throttle` ([`crate::throttle`]), which other
+        /// clients may share; by default each client (and its clones) has its own.
+        pub fn with_throttle(mut self, throttle: $crate::throttle::Throttle) -> Self {
+            self.service.throttle = throttle;
+            self
+        }
+
+        /// The base URL requests go to (base path included).
+        pub fn base_url(&self) -> &str {
+            self.service.base_url()
+        }
+
+        /// The throttle pacing this client's requests.
+        pub fn throttle(&self) -> &$crate::throttle::Throttle {
+            &self.service.throttle
         }
 
         /// The generated client underneath, for operations the facade does not wrap.

@@ -1,13 +1,15 @@
 //! `upload-clients acs-chat`: chat images to an Azure Communication Services thread.
 
+use std::process::ExitCode;
+
 use clap::Subcommand;
 use serde_json::json;
 use upload_clients::{AcsChatClient, Error};
 
 use crate::args::{Context, Files};
 use crate::credentials::acs_credential;
-use crate::files::sources;
-use crate::output::{Outcome, Output, outcomes};
+use crate::output::Output;
+use crate::run::Job;
 
 #[derive(Subcommand)]
 pub enum AcsCommand {
@@ -30,7 +32,7 @@ pub enum AcsCommand {
     },
 }
 
-pub async fn run(command: AcsCommand, ctx: &Context<'_>) -> Result<Vec<Outcome>, Error> {
+pub async fn run(command: AcsCommand, ctx: &Context<'_>) -> Result<ExitCode, Error> {
     let AcsCommand::UploadImage {
         files,
         endpoint,
@@ -41,24 +43,29 @@ pub async fn run(command: AcsCommand, ctx: &Context<'_>) -> Result<Vec<Outcome>,
     let credential = acs_credential(ctx.common)?;
     let acs = AcsChatClient::new(&endpoint, credential)?
         .with_http_client(ctx.http.clone())
-        .with_api_version(api_version)
+        .with_api_version(api_version.clone())
         .with_retry(ctx.retry)
         .with_timeouts(ctx.timeouts);
-    let sources = sources(&files, filename, ctx.common).await?;
-    let results = acs
-        .upload_many(&thread_id, &sources.1, files.concurrency)
-        .await;
-    Ok(outcomes(&sources, results, |source, image| Output {
-        human: format!(
-            "uploaded {} as image {}{}",
-            source.file_name(),
-            image.id,
-            image
-                .url
-                .as_ref()
-                .map(|u| format!(" ({u})"))
-                .unwrap_or_default()
-        ),
-        json: json!(image),
-    }))
+    let target = format!(
+        "acs-chat {} thread={thread_id} api-version={api_version}",
+        acs.base_url()
+    );
+    let (acs, thread_id) = (&acs, thread_id.as_str());
+    crate::run::run(ctx, &files, filename, target, |job: Job| async move {
+        let image = acs.upload_image(thread_id, &job.source).await?;
+        Ok(Output {
+            human: format!(
+                "uploaded {} as image {}{}",
+                job.source.file_name(),
+                image.id,
+                image
+                    .url
+                    .as_ref()
+                    .map(|u| format!(" ({u})"))
+                    .unwrap_or_default()
+            ),
+            json: json!(image),
+        })
+    })
+    .await
 }

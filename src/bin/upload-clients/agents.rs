@@ -1,16 +1,19 @@
 //! `upload-clients agents`: files for Azure AI Foundry Agents, optionally waiting until the
 //! service has processed them.
 
+use std::process::ExitCode;
+
 use clap::Subcommand;
 use serde_json::json;
-use upload_clients::ai_agents::{FilePurpose, WaitOptions, parse_purpose};
+use upload_clients::ai_agents::{FileInfo, FilePurpose, WaitOptions, parse_purpose};
 use upload_clients::checks::check_id;
+use upload_clients::journal::Stage;
 use upload_clients::{AiAgentsClient, Error};
 
 use crate::args::{Context, Files};
 use crate::credentials::agents_credential;
-use crate::files::sources;
-use crate::output::{Outcome, Output, outcomes};
+use crate::output::Output;
+use crate::run::Job;
 
 #[derive(Subcommand)]
 pub enum AgentsCommand {
@@ -36,7 +39,7 @@ pub enum AgentsCommand {
     },
 }
 
-pub async fn run(command: AgentsCommand, ctx: &Context<'_>) -> Result<Vec<Outcome>, Error> {
+pub async fn run(command: AgentsCommand, ctx: &Context<'_>) -> Result<ExitCode, Error> {
     let AgentsCommand::Upload {
         files,
         endpoint,
@@ -58,18 +61,31 @@ pub async fn run(command: AgentsCommand, ctx: &Context<'_>) -> Result<Vec<Outcom
         .with_http_client(ctx.http.clone())
         .with_retry(ctx.retry)
         .with_timeouts(ctx.timeouts);
-    let sources = sources(&files, filename, ctx.common).await?;
-    let results = if wait {
-        let options = WaitOptions::default();
-        agents
-            .upload_and_wait_many(&sources.1, purpose, options, files.concurrency)
-            .await
-    } else {
-        agents
-            .upload_many(&sources.1, purpose, files.concurrency)
-            .await
-    };
-    Ok(outcomes(&sources, results, |_, info| Output {
+    let target = format!("ai-agents {} purpose={purpose}", agents.base_url());
+    let (agents, purpose) = (&agents, &purpose);
+    let options = WaitOptions::default();
+    crate::run::run(ctx, &files, filename, target, |job: Job| async move {
+        let info = match (job.resume, wait) {
+            // Uploaded by an earlier run that was waiting for it: wait, do not upload again.
+            (Some(Stage::Uploaded { file_id }), true) => agents.wait_for(&file_id, options).await?,
+            _ if wait => {
+                let info = agents.upload(&job.source, purpose.clone()).await?;
+                job.checkpoint
+                    .reached(Stage::Uploaded {
+                        file_id: info.id.clone(),
+                    })
+                    .await?;
+                agents.wait_until_processed(info, options).await?
+            }
+            _ => agents.upload(&job.source, purpose.clone()).await?,
+        };
+        Ok(file_output(info))
+    })
+    .await
+}
+
+fn file_output(info: FileInfo) -> Output {
+    Output {
         human: format!(
             "uploaded {} as file {} ({} bytes, status {})",
             info.filename,
@@ -80,5 +96,5 @@ pub async fn run(command: AgentsCommand, ctx: &Context<'_>) -> Result<Vec<Outcom
                 .map_or_else(|| "unknown".to_string(), ToString::to_string)
         ),
         json: json!(info),
-    }))
+    }
 }

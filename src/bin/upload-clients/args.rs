@@ -68,6 +68,11 @@ pub struct Files {
     #[arg(long, value_name = "N", default_value_t = upload_clients::bulk::DEFAULT_CONCURRENCY,
           value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from))]
     pub concurrency: usize,
+    /// Record each file's progress in FILE, and resume from it: files done in an earlier run
+    /// with this journal are not sent again (their results are printed), the others continue
+    /// from where they got to.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
 }
 
 /// What a command runs with: the common options, one connection pool for every request, and
@@ -77,10 +82,12 @@ pub struct Context<'a> {
     pub http: reqwest::Client,
     pub retry: RetryPolicy,
     pub timeouts: Timeouts,
+    /// Ctrl-C and SIGTERM, as the run sees them.
+    pub stop: crate::stop::Stop,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(common: &'a Common) -> Result<Self, Error> {
+    pub fn new(common: &'a Common, stop: crate::stop::Stop) -> Result<Self, Error> {
         let retry = RetryPolicy {
             max_attempts: common.attempts,
             ..RetryPolicy::default()
@@ -97,6 +104,7 @@ impl<'a> Context<'a> {
             http,
             retry,
             timeouts,
+            stop,
         })
     }
 }

@@ -1,5 +1,5 @@
-//! The files of a run: the paths named on the command line and in `--dir`, opened before
-//! anything is sent, with one overall progress bar on a terminal.
+//! The files of a run: the paths named on the command line and in `--dir` (listed at the
+//! start, opened only when their turn comes), and one overall progress bar on a terminal.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,9 +11,13 @@ use upload_clients::{Error, UploadSource};
 use crate::args::{Common, Files};
 
 /// The paths named by `files`: the positional files, then the regular files directly in
-/// `--dir` (sorted by name, hidden ones skipped).
-async fn paths(files: &Files) -> Result<Vec<PathBuf>, Error> {
+/// `--dir` (sorted by name, hidden ones skipped). A positional file that is missing, not a
+/// regular file or empty stops the run with status 2 before anything is sent.
+pub async fn paths(files: &Files) -> Result<Vec<PathBuf>, Error> {
     let mut paths = files.files.clone();
+    for path in &paths {
+        check(path).await?;
+    }
     if let Some(dir) = &files.dir {
         let mut entries = tokio::fs::read_dir(dir).await.map_err(|e| {
             Error::InvalidInput(format!("{}: cannot list the directory: {e}", dir.display()))
@@ -40,59 +44,80 @@ async fn paths(files: &Files) -> Result<Vec<PathBuf>, Error> {
     Ok(paths)
 }
 
-/// Opens every file before anything is sent (a missing, empty or unreadable one stops the
-/// run with status 2), with one overall progress bar on a terminal unless `--no-progress`.
-pub async fn sources(
-    files: &Files,
-    filename: Option<String>,
-    common: &Common,
-) -> Result<(Vec<String>, Vec<UploadSource>), Error> {
-    let paths = paths(files).await?;
-    if filename.is_some() && paths.len() > 1 {
-        return Err(Error::InvalidInput(
-            "--filename names one file; it cannot be used with several".into(),
-        ));
+/// What can be known of a named file without opening it.
+async fn check(path: &std::path::Path) -> Result<(), Error> {
+    let shown = path.display();
+    let metadata = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::InvalidInput(format!("{shown}: no such file")),
+            _ => Error::InvalidInput(format!("{shown}: cannot read: {e}")),
+        })?;
+    if metadata.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "{shown} is a directory, not a file"
+        )));
     }
-    let labels = paths.iter().map(|p| p.display().to_string()).collect();
-    let mut sources = Vec::with_capacity(paths.len());
-    for path in &paths {
-        let mut source = UploadSource::from_path(path).await?;
-        if let Some(name) = &filename {
-            source = source.with_file_name(name.clone());
+    if !metadata.is_file() {
+        return Err(Error::InvalidInput(format!(
+            "{shown} is not a regular file"
+        )));
+    }
+    if metadata.len() == 0 {
+        return Err(Error::InvalidInput(format!(
+            "{shown} is empty; there is nothing to upload"
+        )));
+    }
+    Ok(())
+}
+
+/// One progress bar for the whole run on a terminal (none with `--no-progress`): its length
+/// grows as files are opened.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    done: Arc<AtomicUsize>,
+    count: usize,
+}
+
+impl Progress {
+    pub fn new(common: &Common, count: usize) -> Self {
+        let bar = (!common.no_progress).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Self {
+            bar,
+            done: Arc::default(),
+            count,
         }
-        sources.push(source);
     }
-    if common.no_progress {
-        return Ok((labels, sources));
+
+    /// The bar, for printing above it.
+    pub fn bar(&self) -> Option<ProgressBar> {
+        self.bar.clone()
     }
-    let total = sources.iter().filter_map(UploadSource::len).sum();
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta} {msg}")
-    {
-        bar.set_style(style);
-    }
-    let done = Arc::new(AtomicUsize::new(0));
-    let count = sources.len();
-    let sources = sources
-        .into_iter()
-        .map(|source| {
-            let (bar, done) = (bar.clone(), done.clone());
-            // This file's bytes counted so far: a retry starts again from 0.
-            let counted = AtomicU64::new(0);
-            source.on_progress(move |p| {
-                let before = counted.swap(p.sent, Ordering::Relaxed);
-                let position = (bar.position() + p.sent).saturating_sub(before);
-                bar.set_position(position);
-                if p.total == Some(p.sent) {
-                    let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    bar.set_message(format!("{finished}/{count} files"));
-                    if finished == count {
-                        bar.finish_and_clear();
-                    }
-                }
-            })
+
+    /// `source`, counted on the bar as it is sent (a retry counts from 0 again).
+    pub fn track(&self, source: UploadSource) -> UploadSource {
+        let Some(bar) = self.bar.clone() else {
+            return source;
+        };
+        bar.inc_length(source.len().unwrap_or(0));
+        let (done, count) = (self.done.clone(), self.count);
+        let counted = AtomicU64::new(0);
+        source.on_progress(move |p| {
+            let before = counted.swap(p.sent, Ordering::Relaxed);
+            let position = (bar.position() + p.sent).saturating_sub(before);
+            bar.set_position(position);
+            if p.total == Some(p.sent) {
+                let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                bar.set_message(format!("{finished}/{count} files"));
+            }
         })
-        .collect();
-    Ok((labels, sources))
+    }
 }

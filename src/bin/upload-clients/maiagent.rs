@@ -1,17 +1,20 @@
 //! `upload-clients maiagent`: attachments, uploaded directly, to `/attachments/`, or through
 //! the presigned flow.
 
+use std::process::ExitCode;
+
 use clap::Subcommand;
 use serde_json::json;
 use upload_clients::auth::Credential;
 use upload_clients::checks::check_id;
+use upload_clients::journal::Stage;
 use upload_clients::maiagent::Attachment;
 use upload_clients::{Error, MaiAgentClient};
 
 use crate::args::{Context, Files};
 use crate::credentials::token_only;
-use crate::files::sources;
-use crate::output::{Outcome, Output, outcomes};
+use crate::output::Output;
+use crate::run::Job;
 
 #[derive(Subcommand)]
 pub enum MaiAgentCommand {
@@ -40,7 +43,7 @@ pub enum MaiAgentCommand {
     },
 }
 
-pub async fn run(command: MaiAgentCommand, ctx: &Context<'_>) -> Result<Vec<Outcome>, Error> {
+pub async fn run(command: MaiAgentCommand, ctx: &Context<'_>) -> Result<ExitCode, Error> {
     let MaiAgentCommand::Upload {
         files,
         presigned,
@@ -55,35 +58,60 @@ pub async fn run(command: MaiAgentCommand, ctx: &Context<'_>) -> Result<Vec<Outc
         .with_http_client(ctx.http.clone())
         .with_retry(ctx.retry)
         .with_timeouts(ctx.timeouts);
-    if let Some(attachment_type) = attachment_type {
-        check_id("--type", &attachment_type)?;
-        mai = mai.with_attachment_type(attachment_type);
+    if let Some(attachment_type) = &attachment_type {
+        check_id("--type", attachment_type)?;
+        mai = mai.with_attachment_type(attachment_type.clone());
     }
-    let sources = sources(&files, None, ctx.common).await?;
-    if presigned {
-        let results = mai
-            .upload_presigned_many(&sources.1, conversation.as_deref(), files.concurrency)
-            .await;
-        Ok(outcomes(&sources, results, |_, a| attachment_output(a)))
-    } else if attachments {
-        let results = mai
-            .upload_attachment_many(&sources.1, files.concurrency)
-            .await;
-        Ok(outcomes(&sources, results, |_, a| attachment_output(a)))
-    } else {
-        let results = mai.upload_many(&sources.1, files.concurrency).await;
-        Ok(outcomes(
-            &sources,
-            results,
-            |source, attachment| match attachment {
+    if let Some(conversation) = &conversation {
+        check_id("conversation id", conversation)?;
+    }
+    let how = match (presigned, attachments) {
+        (true, _) => "presigned",
+        (_, true) => "attachments",
+        _ => "direct",
+    };
+    let target = format!(
+        "maiagent {} {how} conversation={} type={}",
+        mai.base_url(),
+        conversation.as_deref().unwrap_or("-"),
+        attachment_type.as_deref().unwrap_or("-"),
+    );
+    let (mai, conversation) = (&mai, conversation.as_deref());
+    crate::run::run(ctx, &files, None, target, |job: Job| async move {
+        let source = &job.source;
+        if presigned {
+            let key = match job.resume {
+                // In storage since an earlier run: register it, do not send it again.
+                Some(Stage::Stored { key }) => key,
+                _ => {
+                    let key = mai.store_presigned(source).await?;
+                    job.checkpoint
+                        .reached(Stage::Stored { key: key.clone() })
+                        .await?;
+                    key
+                }
+            };
+            let attachment = mai
+                .register(&key, source.file_name(), conversation)
+                .await
+                .map_err(|error| Error::Registration {
+                    key,
+                    source: Box::new(error),
+                })?;
+            Ok(attachment_output(attachment))
+        } else if attachments {
+            Ok(attachment_output(mai.upload_attachment(source).await?))
+        } else {
+            Ok(match mai.upload(source).await? {
                 Some(attachment) => attachment_output(attachment),
                 None => Output {
                     human: format!("uploaded {}", source.file_name()),
                     json: json!({"uploaded": true, "filename": source.file_name(), "bytes": source.len()}),
                 },
-            },
-        ))
-    }
+            })
+        }
+    })
+    .await
 }
 
 /// What an uploaded attachment prints.

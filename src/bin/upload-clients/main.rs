@@ -5,7 +5,8 @@
 //! or network failed, 130 on Ctrl-C. Errors are one line on stderr.
 //!
 //! One module per concern: [`args`] (shared options and the run's context), [`credentials`],
-//! [`files`] (paths, sources, progress), [`output`], and one per service's subcommand.
+//! [`files`] (paths, progress), [`run`] (the run of many files: results as they come, the
+//! journal), [`stop`] (Ctrl-C and SIGTERM), [`output`], and one per service's subcommand.
 
 mod acs_chat;
 mod agents;
@@ -16,15 +17,17 @@ mod files;
 mod maiagent;
 mod output;
 mod rbm;
+mod run;
+mod stop;
 
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use upload_clients::Error;
 
 use crate::args::{Common, Context};
-use crate::output::{Outcome, fail, report};
+use crate::output::fail;
+use crate::stop::{Level, Stop};
 
 #[derive(Parser)]
 #[command(
@@ -74,28 +77,32 @@ async fn main() -> ExitCode {
     if let Service::Emulator(args) = cli.command {
         return emulator::serve(args).await;
     }
-    let json = cli.common.json;
-    let started = Instant::now();
-    tokio::select! {
-        result = run(cli) => match result {
-            Ok(outcomes) => report(outcomes, json, started.elapsed()),
-            Err(error) => fail(&error),
-        },
-        _ = tokio::signal::ctrl_c() => {
-            eprintln!("interrupted");
-            ExitCode::from(130)
-        }
+    let stop = Stop::listen();
+    // A run of files handles the signals itself (run.rs) and prints what finished; anything
+    // still going a moment after a second one (a credential being fetched, say) ends here.
+    let ended = async {
+        stop.reached(Level::Aborting).await;
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    };
+    let result = tokio::select! {
+        result = run(cli, stop.clone()) => result,
+        () = ended => Ok(ExitCode::from(130)),
+    };
+    match result {
+        Ok(status) => status,
+        Err(error) => fail(&error),
     }
 }
 
-/// Runs the chosen subcommand: every file's outcome, or the error that stopped the run first.
-async fn run(cli: Cli) -> Result<Vec<Outcome>, Error> {
-    let ctx = Context::new(&cli.common)?;
+/// Runs the chosen subcommand: its exit status, or the error that stopped the run before any
+/// upload.
+async fn run(cli: Cli, stop: Stop) -> Result<ExitCode, Error> {
+    let ctx = Context::new(&cli.common, stop)?;
     match cli.command {
         Service::AcsChat(command) => acs_chat::run(command, &ctx).await,
         Service::Rbm(command) => rbm::run(command, &ctx).await,
         Service::Agents(command) => agents::run(command, &ctx).await,
         Service::Maiagent(command) => maiagent::run(command, &ctx).await,
-        Service::Emulator(_) => Ok(Vec::new()),
+        Service::Emulator(_) => Ok(ExitCode::SUCCESS),
     }
 }

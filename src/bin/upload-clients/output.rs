@@ -1,16 +1,29 @@
-//! What a run prints: one line (or one `--json` object) for one file; a line (or JSON line) per
-//! file and a summary for several; errors as one line on stderr; and the exit status.
+//! What a run prints: one line (or one `--json` object) for one file; for several, a line (or
+//! JSON line) per file the moment it is final, then a summary; errors as one line on stderr;
+//! and the exit status.
 
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::Instant;
 
+use indicatif::ProgressBar;
 use serde_json::json;
-use upload_clients::{Error, UploadSource};
+use upload_clients::Error;
 
 /// A result to print: one human line and one JSON object.
 pub struct Output {
     pub human: String,
     pub json: serde_json::Value,
+}
+
+/// How a file's run ended.
+pub enum Ending {
+    /// Uploaded in this run.
+    Uploaded(Output),
+    /// Done in an earlier run: the journal's record, nothing sent.
+    FromJournal(Output),
+    Failed(Error),
+    /// Still in flight when the run was stopped.
+    Interrupted,
 }
 
 /// One file's outcome in a run.
@@ -19,7 +32,9 @@ pub struct Outcome {
     pub label: String,
     /// Its size in bytes, when it has one.
     pub bytes: Option<u64>,
-    pub result: Result<Output, Error>,
+    pub ending: Ending,
+    /// In flight when an earlier run with this journal stopped: the service may hold a copy.
+    pub was_in_flight: bool,
 }
 
 /// Prints an error that stopped the run before any upload, and its exit status.
@@ -33,83 +48,163 @@ fn exit_status(error: &Error) -> u8 {
     if error.is_invalid_input() { 2 } else { 1 }
 }
 
-/// Prints the outcomes: one file as one line (or one JSON object); several as one line (or one
-/// JSON line) per file in input order, then a summary. The exit status is 0 when every file was
-/// uploaded, 1 when one failed at the API, storage or network, else 2.
-pub fn report(outcomes: Vec<Outcome>, json: bool, elapsed: Duration) -> ExitCode {
-    if let [single] = outcomes.as_slice() {
-        return match &single.result {
-            Ok(output) if json => {
-                println!("{}", output.json);
-                ExitCode::SUCCESS
-            }
-            Ok(output) => {
-                println!("{}", output.human);
-                ExitCode::SUCCESS
-            }
-            Err(error) => fail(error),
-        };
+/// Prints each outcome as it comes and the summary at the end.
+pub struct Reporter {
+    json: bool,
+    /// One file in all: one line or one JSON object, no summary.
+    single: bool,
+    total: usize,
+    bar: Option<ProgressBar>,
+    started: Instant,
+    uploaded: u64,
+    from_journal: u64,
+    failed: u64,
+    interrupted: u64,
+    bytes: u64,
+    status: u8,
+}
+
+impl Reporter {
+    pub fn new(json: bool, files: usize, bar: Option<ProgressBar>) -> Self {
+        Self {
+            json,
+            single: files == 1,
+            total: files,
+            bar,
+            started: Instant::now(),
+            uploaded: 0,
+            from_journal: 0,
+            failed: 0,
+            interrupted: 0,
+            bytes: 0,
+            status: 0,
+        }
     }
-    let (mut uploaded, mut failed, mut bytes, mut status) = (0, 0, 0, 0u8);
-    for outcome in &outcomes {
-        match &outcome.result {
-            Ok(output) => {
-                uploaded += 1;
-                bytes += outcome.bytes.unwrap_or(0);
-                if json {
+
+    /// Prints `outcome` now (above the progress bar, if there is one).
+    pub fn emit(&mut self, outcome: Outcome) {
+        match self.bar.clone() {
+            Some(bar) => bar.suspend(|| self.print(outcome)),
+            None => self.print(outcome),
+        }
+    }
+
+    fn print(&mut self, outcome: Outcome) {
+        let Outcome {
+            label,
+            bytes,
+            ending,
+            was_in_flight,
+        } = outcome;
+        if was_in_flight {
+            eprintln!(
+                "note: {label} was in flight when an earlier run with this journal stopped; if the service kept that upload, it now holds two copies"
+            );
+        }
+        match ending {
+            Ending::Uploaded(output) | Ending::FromJournal(output) if self.single => {
+                println!(
+                    "{}",
+                    if self.json {
+                        output.json.to_string()
+                    } else {
+                        output.human
+                    }
+                );
+            }
+            Ending::Uploaded(output) => {
+                self.uploaded += 1;
+                self.bytes += bytes.unwrap_or(0);
+                if self.json {
                     println!(
                         "{}",
-                        json!({"file": outcome.label, "ok": true, "result": output.json})
+                        json!({"file": label, "ok": true, "result": output.json})
                     );
                 } else {
-                    println!("{}: {}", outcome.label, output.human);
+                    println!("{label}: {}", output.human);
                 }
             }
-            Err(error) => {
-                failed += 1;
-                status = match (status, exit_status(error)) {
+            Ending::FromJournal(output) => {
+                self.from_journal += 1;
+                if self.json {
+                    println!(
+                        "{}",
+                        json!({"file": label, "ok": true, "result": output.json, "from_journal": true})
+                    );
+                } else {
+                    println!("{label}: {} (done earlier; from the journal)", output.human);
+                }
+            }
+            Ending::Failed(error) => {
+                self.failed += 1;
+                self.status = match (self.status, exit_status(&error)) {
                     (1, _) | (_, 1) => 1,
                     _ => 2,
                 };
-                if json {
+                if self.single {
+                    eprintln!("error: {error}");
+                } else if self.json {
                     println!(
                         "{}",
-                        json!({"file": outcome.label, "ok": false, "error": error.to_string()})
+                        json!({"file": label, "ok": false, "error": error.to_string()})
                     );
                 } else {
-                    println!("{}: error: {error}", outcome.label);
+                    println!("{label}: error: {error}");
+                }
+            }
+            Ending::Interrupted => {
+                self.interrupted += 1;
+                let error = "interrupted before it finished; run again with the same --journal to resume it";
+                if self.json {
+                    println!(
+                        "{}",
+                        json!({"file": label, "ok": false, "error": error, "interrupted": true})
+                    );
+                } else {
+                    println!("{label}: {error}");
                 }
             }
         }
     }
-    let secs = elapsed.as_secs_f64();
-    let summary = format!(
-        "{uploaded} uploaded, {failed} failed, {bytes} bytes in {secs:.2}s ({:.1} MiB/s)",
-        bytes as f64 / (1024.0 * 1024.0) / secs.max(1e-9)
-    );
-    // Under --json, stdout holds only the per-file lines.
-    if json {
-        eprintln!("{summary}");
-    } else {
-        println!("{summary}");
-    }
-    ExitCode::from(status)
-}
 
-/// Pairs each source with its result, as outcomes.
-pub fn outcomes<T>(
-    (labels, sources): &(Vec<String>, Vec<UploadSource>),
-    results: Vec<Result<T, Error>>,
-    output: impl Fn(&UploadSource, T) -> Output,
-) -> Vec<Outcome> {
-    labels
-        .iter()
-        .zip(sources)
-        .zip(results)
-        .map(|((label, source), result)| Outcome {
-            label: label.clone(),
-            bytes: source.len(),
-            result: result.map(|value| output(source, value)),
-        })
-        .collect()
+    /// Prints the summary (several files) and returns the exit status: 130 when the run was
+    /// stopped, else 0 when every file is done, 1 when one failed at the API, storage or
+    /// network, else 2.
+    pub fn finish(self, stopped: bool) -> ExitCode {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        if !self.single {
+            let secs = self.started.elapsed().as_secs_f64();
+            let mut summary = format!(
+                "{} uploaded, {} failed, {} bytes in {secs:.2}s ({:.1} MiB/s)",
+                self.uploaded,
+                self.failed,
+                self.bytes,
+                self.bytes as f64 / (1024.0 * 1024.0) / secs.max(1e-9)
+            );
+            if self.from_journal > 0 {
+                summary += &format!("; {} done earlier (from the journal)", self.from_journal);
+            }
+            if self.interrupted > 0 {
+                summary += &format!("; {} interrupted", self.interrupted);
+            }
+            let ended = self.uploaded + self.from_journal + self.failed + self.interrupted;
+            let not_started = (self.total as u64).saturating_sub(ended);
+            if stopped && not_started > 0 {
+                summary += &format!("; {not_started} not started (stopped)");
+            }
+            // Under --json, stdout holds only the per-file lines.
+            if self.json {
+                eprintln!("{summary}");
+            } else {
+                println!("{summary}");
+            }
+        }
+        if stopped {
+            ExitCode::from(130)
+        } else {
+            ExitCode::from(self.status)
+        }
+    }
 }

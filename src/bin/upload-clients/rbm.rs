@@ -1,6 +1,7 @@
 //! `upload-clients rbm`: RCS Business Messaging files, from a binary or from a public URL.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -11,8 +12,9 @@ use upload_clients::{Error, RbmClient};
 
 use crate::args::{Context, Files};
 use crate::credentials::rbm_credential;
-use crate::files::sources;
-use crate::output::{Outcome, Output, outcomes};
+use crate::output::{Ending, Outcome, Output, Reporter};
+use crate::run::Job;
+use crate::stop::Level;
 
 #[derive(Args)]
 pub struct RbmEndpoint {
@@ -60,7 +62,7 @@ pub enum RbmCommand {
     },
 }
 
-pub async fn run(command: RbmCommand, ctx: &Context<'_>) -> Result<Vec<Outcome>, Error> {
+pub async fn run(command: RbmCommand, ctx: &Context<'_>) -> Result<ExitCode, Error> {
     let credential = rbm_credential(ctx.common).await?;
     match command {
         RbmCommand::Upload { files, target } => {
@@ -70,16 +72,20 @@ pub async fn run(command: RbmCommand, ctx: &Context<'_>) -> Result<Vec<Outcome>,
                 endpoint,
             } = target;
             let rbm = client(&credential, ctx, &endpoint).await?;
-            let sources = sources(&files, None, ctx.common).await?;
-            let results = rbm
-                .upload_many(
-                    &agent_id,
-                    &sources.1,
-                    thumbnail_url.as_deref(),
-                    files.concurrency,
-                )
-                .await;
-            Ok(outcomes(&sources, results, |_, file| file_output(file)))
+            let journal_target = format!(
+                "rbm {} agent={agent_id} thumbnail={}",
+                rbm.base_url(),
+                thumbnail_url.as_deref().unwrap_or("-")
+            );
+            let (rbm, agent_id, thumbnail_url) =
+                (&rbm, agent_id.as_str(), thumbnail_url.as_deref());
+            crate::run::run(ctx, &files, None, journal_target, |job: Job| async move {
+                let file = rbm
+                    .upload_file(agent_id, &job.source, thumbnail_url)
+                    .await?;
+                Ok(file_output(file))
+            })
+            .await
         }
         RbmCommand::UploadUrl { file_url, target } => {
             let RbmTarget {
@@ -87,15 +93,23 @@ pub async fn run(command: RbmCommand, ctx: &Context<'_>) -> Result<Vec<Outcome>,
                 thumbnail_url,
                 endpoint,
             } = target;
-            let result = client(&credential, ctx, &endpoint)
-                .await?
-                .create_from_url(&agent_id, &file_url, thumbnail_url.as_deref())
-                .await;
-            Ok(vec![Outcome {
+            let rbm = client(&credential, ctx, &endpoint).await?;
+            let created = rbm.create_from_url(&agent_id, &file_url, thumbnail_url.as_deref());
+            let result = tokio::select! {
+                result = created => result,
+                () = ctx.stop.reached(Level::Stopping) => return Ok(ExitCode::from(130)),
+            };
+            let mut reporter = Reporter::new(ctx.common.json, 1, None);
+            reporter.emit(Outcome {
                 label: file_url,
                 bytes: None,
-                result: result.map(file_output),
-            }])
+                ending: match result {
+                    Ok(file) => Ending::Uploaded(file_output(file)),
+                    Err(error) => Ending::Failed(error),
+                },
+                was_in_flight: false,
+            });
+            Ok(reporter.finish(false))
         }
     }
 }

@@ -1,0 +1,202 @@
+//! The run of an upload command: its files taken one at a time as places free up (opened only
+//! then), each result printed the moment it is final and recorded in the `--journal` first,
+//! a rerun resuming from the journal, and Ctrl-C / SIGTERM stopping it cleanly.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use futures_util::StreamExt;
+use upload_clients::journal::{FileIdentity, Journal, Stage};
+use upload_clients::{Error, UploadSource};
+
+use crate::args::{Context, Files};
+use crate::files::{Progress, paths};
+use crate::output::{Ending, Outcome, Output, Reporter};
+use crate::stop::{GRACE, Level};
+
+/// One file's upload, as a service's command runs it.
+pub struct Job {
+    pub source: UploadSource,
+    /// Where an earlier run with this journal got to with this file.
+    pub resume: Option<Stage>,
+    pub checkpoint: Checkpoint,
+}
+
+/// Records the steps a file reaches between its start and its end (a MaiAgent file in
+/// storage, an AI Agents file uploaded), when the run keeps a journal.
+#[derive(Clone)]
+pub struct Checkpoint(Option<(Journal, FileIdentity)>);
+
+impl Checkpoint {
+    /// Records `stage`, on the disk before this returns.
+    pub async fn reached(&self, stage: Stage) -> Result<(), Error> {
+        match &self.0 {
+            Some((journal, id)) => journal.record(id, stage).await,
+            None => Ok(()),
+        }
+    }
+}
+
+/// Uploads the files of `files` with `upload`, at most `--concurrency` at a time; `target`
+/// says where they go, for the journal (service, endpoint, and every option that changes
+/// what the service creates).
+pub async fn run<F, Fut>(
+    ctx: &Context<'_>,
+    files: &Files,
+    filename: Option<String>,
+    target: String,
+    upload: F,
+) -> Result<ExitCode, Error>
+where
+    F: Fn(Job) -> Fut,
+    Fut: Future<Output = Result<Output, Error>>,
+{
+    let paths = paths(files).await?;
+    if filename.is_some() && paths.len() > 1 {
+        return Err(Error::InvalidInput(
+            "--filename names one file; it cannot be used with several".into(),
+        ));
+    }
+    let journal = match &files.journal {
+        Some(path) => Some(Journal::open(path).await?),
+        None => None,
+    };
+    let progress = Progress::new(ctx.common, paths.len());
+    let mut reporter = Reporter::new(ctx.common.json, paths.len(), progress.bar());
+    // The files in flight, so that those cut off by a stop are reported too.
+    let in_flight: Arc<Mutex<BTreeMap<usize, String>>> = Arc::default();
+    let stop = ctx.stop.clone();
+    let items = paths
+        .into_iter()
+        .enumerate()
+        .take_while(|_| stop.level() == Level::Running);
+    let (upload, journal, target, filename) = (&upload, &journal, &target, &filename);
+    let (progress, in_flight_ref) = (&progress, &in_flight);
+    let mut done = std::pin::pin!(upload_clients::bulk::stream(
+        items,
+        files.concurrency,
+        |(index, path): (usize, PathBuf)| async move {
+            let label = path.display().to_string();
+            in_flight_ref
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(index, label.clone());
+            let outcome = one_file(path, label, filename, target, journal, progress, upload).await;
+            in_flight_ref
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&index);
+            outcome
+        }
+    ));
+    let stopping = ctx.stop.reached(Level::Stopping);
+    let aborting = ctx.stop.reached(Level::Aborting);
+    tokio::pin!(stopping, aborting);
+    let mut grace: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+    loop {
+        let next = tokio::select! {
+            next = done.next() => next,
+            () = &mut stopping, if grace.is_none() => {
+                grace = Some(Box::pin(tokio::time::sleep(GRACE)));
+                continue;
+            }
+            () = async { if let Some(g) = grace.as_mut() { g.await } }, if grace.is_some() => break,
+            () = &mut aborting => break,
+        };
+        match next {
+            Some((_, outcome)) => reporter.emit(outcome),
+            None => break,
+        }
+    }
+    let stopped = ctx.stop.level() != Level::Running;
+    let cut_off = std::mem::take(&mut *in_flight.lock().unwrap_or_else(|e| e.into_inner()));
+    for label in cut_off.into_values() {
+        reporter.emit(Outcome {
+            label,
+            bytes: None,
+            ending: Ending::Interrupted,
+            was_in_flight: false,
+        });
+    }
+    Ok(reporter.finish(stopped))
+}
+
+/// One file: its journal record first (a file done earlier is not sent again), then the
+/// upload from where it got to, each step recorded before the result is printed.
+async fn one_file<F, Fut>(
+    path: PathBuf,
+    label: String,
+    filename: &Option<String>,
+    target: &str,
+    journal: &Option<Journal>,
+    progress: &Progress,
+    upload: &F,
+) -> Outcome
+where
+    F: Fn(Job) -> Fut,
+    Fut: Future<Output = Result<Output, Error>>,
+{
+    let mut outcome = Outcome {
+        label,
+        bytes: None,
+        ending: Ending::Interrupted,
+        was_in_flight: false,
+    };
+    let name = filename.clone().unwrap_or_else(|| {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    let ending = async {
+        let (checkpoint, resume) = match journal {
+            Some(journal) => {
+                let id = FileIdentity::of(&path, name, target).await?;
+                outcome.bytes = Some(id.size);
+                let resume = journal.last(&id).await?;
+                if let Some(Stage::Done { result, summary }) = resume {
+                    return Ok(Ending::FromJournal(Output {
+                        human: summary.unwrap_or_else(|| result.to_string()),
+                        json: result,
+                    }));
+                }
+                outcome.was_in_flight = resume == Some(Stage::Sending);
+                if resume.is_none() {
+                    journal.record(&id, Stage::Sending).await?;
+                }
+                (Checkpoint(Some((journal.clone(), id))), resume)
+            }
+            None => (Checkpoint(None), None),
+        };
+        let mut source = UploadSource::from_path(&path).await?;
+        if let Some(name) = filename {
+            source = source.with_file_name(name.clone());
+        }
+        outcome.bytes = source.len();
+        let source = progress.track(source);
+        let finished = checkpoint.clone();
+        let output = upload(Job {
+            source,
+            resume,
+            checkpoint,
+        })
+        .await?;
+        // On the disk before it is printed: a rerun never sends it again.
+        let done = Stage::Done {
+            result: output.json.clone(),
+            summary: Some(output.human.clone()),
+        };
+        if let Err(error) = finished.reached(done).await {
+            eprintln!("warning: {}: uploaded, but {error}", path.display());
+        }
+        Ok(Ending::Uploaded(output))
+    }
+    .await;
+    outcome.ending = match ending {
+        Ok(ending) => ending,
+        Err(error) => Ending::Failed(error),
+    };
+    outcome
+}

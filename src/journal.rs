@@ -1,0 +1,517 @@
+//! A run's journal, so that a run cut short (Ctrl-C, `kill -9`, a lost machine) can be run
+//! again without sending twice what the service already has, and without losing what it
+//! created.
+//!
+//! The journal is a file of JSON lines, only ever appended to: a header, then one record per
+//! step a file reached ([`Stage`]), each naming the file by its [`FileIdentity`]. Records of
+//! the steps that leave something at the service ([`Stage::Stored`], [`Stage::Uploaded`],
+//! [`Stage::Done`]) are written and synced to the disk (`fdatasync`) before
+//! [`Journal::record`] returns, so before the caller reports them; concurrent records share
+//! one sync. [`Stage::Sending`] is written without a sync: it only tells a later run which
+//! files were in flight. A line cut short by a crash is skipped when the journal is opened,
+//! never an error.
+//!
+//! What identifies a file is where it goes (the `target`: service, endpoint and every option
+//! that changes what is created, such as the agent, thread, conversation, purpose or type),
+//! its absolute path, the name it is sent under, its size and its modification time to the
+//! nanosecond. A file edited since has another size or time and is sent again; an unchanged
+//! one is not. Content hashes are not used: they would read every file twice, and an edit
+//! that keeps both the size and the nanosecond time is what `rsync` and `rclone` also miss
+//! by default.
+//!
+//! In memory the journal keeps one 64-bit hash and one offset per file, so resuming a run of
+//! 100,000 files costs a few MiB; a record is read back from the file when it is needed and
+//! compared in full.
+//!
+//! ```no_run
+//! use upload_clients::journal::{FileIdentity, Journal, Stage};
+//! use upload_clients::{MaiAgentClient, UploadSource, auth::Credential};
+//!
+//! # async fn run() -> Result<(), upload_clients::Error> {
+//! let journal = Journal::open("reports.journal").await?;
+//! let mai = MaiAgentClient::new(Credential::api_key("<API key>"))?;
+//! let target = "maiagent presigned https://api.maiagent.ai/api";
+//! let id = FileIdentity::of("reports/q3.pdf", "q3.pdf", target).await?;
+//! let attachment = match journal.last(&id).await? {
+//!     Some(Stage::Done { result, .. }) => result, // sent in an earlier run: nothing to do
+//!     Some(Stage::Stored { key }) => {
+//!         // In storage already: register it, do not send it again.
+//!         let attachment = mai.register(&key, "q3.pdf", None).await?;
+//!         serde_json::to_value(attachment).unwrap_or_default()
+//!     }
+//!     _ => {
+//!         journal.record(&id, Stage::Sending).await?;
+//!         let source = UploadSource::from_path("reports/q3.pdf").await?;
+//!         let key = mai.store_presigned(&source).await?;
+//!         journal.record(&id, Stage::Stored { key: key.clone() }).await?;
+//!         let attachment = mai.register(&key, "q3.pdf", None).await?;
+//!         serde_json::to_value(attachment).unwrap_or_default()
+//!     }
+//! };
+//! journal.record(&id, Stage::Done { result: attachment, summary: None }).await?;
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::hash::{Hash, Hasher};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// The first line of every journal.
+const HEADER: &str = r#"{"journal":"upload-clients","version":1}"#;
+
+/// Where a file got to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Stage {
+    /// Its upload started; if nothing follows, it was in flight when the run stopped and the
+    /// service may hold it.
+    Sending,
+    /// In storage under `key` but not registered (MaiAgent's presigned flow): register it.
+    Stored {
+        /// The storage key.
+        key: String,
+    },
+    /// Uploaded as `file_id` but not yet processed (AI Agents with waiting): poll it.
+    Uploaded {
+        /// The service's file id.
+        file_id: String,
+    },
+    /// Done: what the service answered, and a line for people.
+    Done {
+        /// The result, as JSON.
+        result: serde_json::Value,
+        /// A line describing it, for people.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        summary: Option<String>,
+    },
+}
+
+impl Stage {
+    /// Whether the record must be on the disk before the caller goes on.
+    fn durable(&self) -> bool {
+        !matches!(self, Stage::Sending)
+    }
+}
+
+/// What identifies a file in a journal: where it goes, where it is, the name it is sent under,
+/// and its size and modification time (see the [module docs](self) for why these).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FileIdentity {
+    /// Where it goes: the service, endpoint and options that change what is created.
+    pub target: String,
+    /// The absolute path (`hex:` and its bytes when it is not UTF-8).
+    pub file: String,
+    /// The name it is sent under.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its modification time, in nanoseconds since the Unix epoch (negative before it;
+    /// saturated beyond the years 1677 and 2262).
+    pub modified_ns: i64,
+}
+
+impl FileIdentity {
+    /// The identity of the file at `path`, sent under `name` to `target`, as it is now.
+    pub async fn of(
+        path: impl AsRef<Path>,
+        name: impl Into<String>,
+        target: impl Into<String>,
+    ) -> Result<Self, Error> {
+        let path = path.as_ref().to_path_buf();
+        let (file, size, modified_ns) = blocking(move || {
+            let cannot = |e: std::io::Error| {
+                Error::InvalidInput(format!("{}: cannot read the file: {e}", path.display()))
+            };
+            let absolute = std::path::absolute(&path).map_err(cannot)?;
+            let meta = std::fs::metadata(&path).map_err(cannot)?;
+            let modified = meta.modified().map_err(cannot)?;
+            let modified_ns = match modified.duration_since(std::time::UNIX_EPOCH) {
+                Ok(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
+                Err(before) => i64::try_from(before.duration().as_nanos()).map_or(i64::MIN, |n| -n),
+            };
+            Ok((path_text(&absolute), meta.len(), modified_ns))
+        })
+        .await?;
+        Ok(Self {
+            target: target.into(),
+            file,
+            name: name.into(),
+            size,
+            modified_ns,
+        })
+    }
+
+    fn hash64(&self) -> u64 {
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+/// A path as text: UTF-8 as it is, anything else as `hex:` and its bytes.
+fn path_text(path: &Path) -> String {
+    match path.to_str() {
+        Some(text) => text.to_owned(),
+        None => {
+            let bytes = path.as_os_str().as_encoded_bytes();
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            format!("hex:{hex}")
+        }
+    }
+}
+
+/// One line of a journal.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    #[serde(flatten)]
+    id: FileIdentity,
+    #[serde(flatten)]
+    stage: Stage,
+    /// When it was written (RFC 3339), for people reading the file.
+    at: String,
+}
+
+/// A run's journal file (see the [module docs](self)). Cloning shares it.
+#[derive(Debug, Clone)]
+pub struct Journal {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Writer>,
+    /// The last record written that is known to be on the disk.
+    synced: Mutex<u64>,
+    /// A second handle on the file, for syncing without holding the writer.
+    sync_handle: File,
+    reader: Mutex<File>,
+    skipped: usize,
+}
+
+#[derive(Debug)]
+struct Writer {
+    file: File,
+    /// The file's length: where the next record goes.
+    end: u64,
+    /// Records written.
+    written: u64,
+    /// Each file's last record: its identity's hash → the record's offset.
+    index: HashMap<u64, u64>,
+}
+
+impl Journal {
+    /// Opens the journal at `path`, creating it if it does not exist. Lines cut short by a
+    /// crash are skipped ([`skipped_lines`](Self::skipped_lines)); a file that is not a
+    /// journal, or one another run is using, is an error and is left as it is.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref().to_path_buf();
+        blocking(move || open(path)).await
+    }
+
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Lines that could not be read when the journal was opened (cut short by a crash).
+    pub fn skipped_lines(&self) -> usize {
+        self.inner.skipped
+    }
+
+    /// How many files the journal has records of.
+    pub fn len(&self) -> usize {
+        self.writer().index.len()
+    }
+
+    /// Whether the journal has no records.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Writer> {
+        self.inner.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The last stage recorded for `id`, if any.
+    pub async fn last(&self, id: &FileIdentity) -> Result<Option<Stage>, Error> {
+        let Some(offset) = self.writer().index.get(&id.hash64()).copied() else {
+            return Ok(None);
+        };
+        let (this, id) = (self.clone(), id.clone());
+        blocking(move || {
+            let line = this.read_line_at(offset).map_err(|e| this.error(e))?;
+            // Compared in full: two identities with one hash are not confused.
+            Ok(serde_json::from_str::<Record>(&line)
+                .ok()
+                .filter(|record| record.id == id)
+                .map(|record| record.stage))
+        })
+        .await
+    }
+
+    fn read_line_at(&self, offset: u64) -> std::io::Result<String> {
+        let mut reader = self.inner.reader.lock().unwrap_or_else(|e| e.into_inner());
+        reader.seek(SeekFrom::Start(offset))?;
+        let mut line = String::new();
+        BufReader::new(&mut *reader).read_line(&mut line)?;
+        Ok(line)
+    }
+
+    /// Appends `stage` as `id`'s last record; every stage but [`Stage::Sending`] is on the disk
+    /// when this returns.
+    pub async fn record(&self, id: &FileIdentity, stage: Stage) -> Result<(), Error> {
+        let durable = stage.durable();
+        let record = Record {
+            id: id.clone(),
+            stage,
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        };
+        let mut line =
+            serde_json::to_vec(&record).map_err(|e| self.error(std::io::Error::other(e)))?;
+        line.push(b'\n');
+        let hash = id.hash64();
+        let this = self.clone();
+        blocking(move || this.append(hash, &line, durable).map_err(|e| this.error(e))).await
+    }
+
+    /// Writes one line, then (when `durable`) syncs unless another caller's sync already
+    /// covered it: concurrent records share one `fdatasync`.
+    fn append(&self, hash: u64, line: &[u8], durable: bool) -> std::io::Result<()> {
+        let sequence = {
+            let mut writer = self.writer();
+            let offset = writer.end;
+            writer.file.write_all(line)?;
+            writer.end += line.len() as u64;
+            writer.written += 1;
+            writer.index.insert(hash, offset);
+            writer.written
+        };
+        if !durable {
+            return Ok(());
+        }
+        let mut synced = self.inner.synced.lock().unwrap_or_else(|e| e.into_inner());
+        if *synced < sequence {
+            let covered = self.writer().written;
+            self.inner.sync_handle.sync_data()?;
+            *synced = covered;
+        }
+        Ok(())
+    }
+
+    fn error(&self, source: std::io::Error) -> Error {
+        Error::Journal {
+            path: self.inner.path.clone(),
+            source,
+        }
+    }
+}
+
+/// Opens (or creates) and reads the journal at `path`.
+fn open(path: PathBuf) -> Result<Journal, Error> {
+    let error = |source| Error::Journal {
+        path: path.clone(),
+        source,
+    };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(&path)
+        .map_err(error)?;
+    if let Err(e) = file.try_lock() {
+        return Err(Error::InvalidInput(format!(
+            "{}: the journal is in use by another run ({e}); wait for it to end or give another --journal file",
+            path.display()
+        )));
+    }
+    let mut text = Vec::new();
+    file.read_to_end(&mut text).map_err(error)?;
+    let mut end = text.len() as u64;
+    if !text.starts_with(HEADER.as_bytes()) {
+        // Empty, or a header cut short by a crash while it was created: start it afresh.
+        if HEADER.as_bytes().starts_with(&text) {
+            file.set_len(0).map_err(error)?;
+            file.write_all(format!("{HEADER}\n").as_bytes())
+                .map_err(error)?;
+            file.sync_all().map_err(error)?;
+            end = HEADER.len() as u64 + 1;
+            text.clear();
+        } else {
+            return Err(Error::InvalidInput(format!(
+                "{} is not an upload-clients journal (its first line is not {HEADER}); give a new file or the journal of the run to resume",
+                path.display()
+            )));
+        }
+    }
+    let (index, skipped) = index(&text);
+    if !text.is_empty() && !text.ends_with(b"\n") {
+        // A last line cut short: end it, so the next record starts a line of its own.
+        file.write_all(b"\n").map_err(error)?;
+        end += 1;
+    }
+    if skipped > 0 {
+        tracing::warn!(journal = %path.display(), skipped, "skipped journal lines cut short by an earlier crash");
+    }
+    let sync_handle = file.try_clone().map_err(error)?;
+    let reader = File::open(&path).map_err(error)?;
+    Ok(Journal {
+        inner: Arc::new(Inner {
+            writer: Mutex::new(Writer {
+                file,
+                end,
+                written: 0,
+                index,
+            }),
+            synced: Mutex::new(0),
+            sync_handle,
+            reader: Mutex::new(reader),
+            skipped,
+            path,
+        }),
+    })
+}
+
+/// Each file's last record (hash → offset) in the text of a journal, and how many lines
+/// could not be read.
+fn index(text: &[u8]) -> (HashMap<u64, u64>, usize) {
+    #[derive(Deserialize)]
+    struct Head {
+        #[serde(flatten)]
+        id: FileIdentity,
+    }
+    let (mut index, mut skipped, mut offset) = (HashMap::new(), 0, 0u64);
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        let at = offset;
+        offset += line.len() as u64;
+        if at == 0 {
+            continue; // the header
+        }
+        let complete = line.ends_with(b"\n");
+        match serde_json::from_slice::<Head>(line) {
+            Ok(head) if complete => {
+                index.insert(head.id.hash64(), at);
+            }
+            _ if line.iter().all(u8::is_ascii_whitespace) => {}
+            _ => skipped += 1,
+        }
+    }
+    (index, skipped)
+}
+
+/// Runs blocking file work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Journal {
+            path: PathBuf::new(),
+            source: std::io::Error::other(e),
+        })?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(file: &str, size: u64) -> FileIdentity {
+        FileIdentity {
+            target: "test".into(),
+            file: file.into(),
+            name: file.into(),
+            size,
+            modified_ns: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_last_record_of_each_file_survives_reopening() -> Result<(), Error> {
+        let dir = tempfile::tempdir().map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let path = dir.path().join("run.journal");
+        let journal = Journal::open(&path).await?;
+        journal.record(&id("a", 1), Stage::Sending).await?;
+        journal
+            .record(&id("a", 1), Stage::Stored { key: "k/a".into() })
+            .await?;
+        journal.record(&id("b", 2), Stage::Sending).await?;
+        drop(journal);
+        let journal = Journal::open(&path).await?;
+        assert_eq!(journal.len(), 2);
+        assert_eq!(
+            journal.last(&id("a", 1)).await?,
+            Some(Stage::Stored { key: "k/a".into() })
+        );
+        assert_eq!(journal.last(&id("b", 2)).await?, Some(Stage::Sending));
+        assert_eq!(journal.last(&id("a", 2)).await?, None, "another size");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_torn_last_line_is_skipped_and_the_next_record_is_whole() -> Result<(), Error> {
+        let dir = tempfile::tempdir().map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let path = dir.path().join("run.journal");
+        let journal = Journal::open(&path).await?;
+        let done = Stage::Done {
+            result: serde_json::json!({"id": 1}),
+            summary: None,
+        };
+        journal.record(&id("a", 1), done.clone()).await?;
+        drop(journal);
+        let mut text = std::fs::read(&path).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        text.extend_from_slice(br#"{"target":"test","file":"b","na"#);
+        std::fs::write(&path, &text).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let journal = Journal::open(&path).await?;
+        assert_eq!(journal.skipped_lines(), 1);
+        assert_eq!(journal.last(&id("a", 1)).await?, Some(done));
+        journal.record(&id("b", 2), Stage::Sending).await?;
+        drop(journal);
+        let journal = Journal::open(&path).await?;
+        assert_eq!(journal.skipped_lines(), 1, "the torn line stays skipped");
+        assert_eq!(journal.last(&id("b", 2)).await?, Some(Stage::Sending));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_file_that_is_not_a_journal_is_refused_and_left_alone() -> Result<(), Error> {
+        let dir = tempfile::tempdir().map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let path = dir.path().join("notes.txt");
+        std::fs::write(&path, "my notes\n").map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let error = Journal::open(&path).await.err().map(|e| e.to_string());
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains("is not an upload-clients journal")),
+            "{error:?}"
+        );
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        assert_eq!(text, "my notes\n");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn one_journal_is_used_by_one_run_at_a_time() -> Result<(), Error> {
+        let dir = tempfile::tempdir().map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let path = dir.path().join("run.journal");
+        let first = Journal::open(&path).await?;
+        let second = Journal::open(&path).await.err().map(|e| e.to_string());
+        assert!(
+            second
+                .as_deref()
+                .is_some_and(|e| e.contains("in use by another run")),
+            "{second:?}"
+        );
+        drop(first);
+        assert!(Journal::open(&path).await.is_ok());
+        Ok(())
+    }
+}

@@ -1,0 +1,353 @@
+//! One throttle for a whole run, so that a service's "slow down" slows every upload at once
+//! instead of each backing off alone while the others keep knocking.
+//!
+//! Every attempt of every request a client sends (through the one retry loop,
+//! [`crate::retry`]) first takes a permit from its client's [`Throttle`], which clones of the
+//! client share and [`with_throttle`](crate::AcsChatClient::with_throttle) can share between
+//! clients. The throttle keeps two things:
+//!
+//! - **a gate**: after a `429` or `503`, no request starts before the service's wait
+//!   (`Retry-After`, `retry-after-ms`) is over, or, without one, the retry policy's backoff;
+//! - **a window**: how many requests may be in flight. An answer of `429` or `503` halves it
+//!   (once per window: the answers to requests that were already in flight when it was halved
+//!   do not halve it again), and each window of successes grows it by one, never above what
+//!   the run actually uses ([`bulk`](crate::bulk)'s concurrency) or the throttle's maximum.
+//!   This is TCP's additive increase and multiplicative decrease, on requests in flight.
+//!
+//! While the run makes progress (another request succeeded since a throttled attempt started),
+//! a throttled attempt does not count against the retry policy's `max_attempts`: a large run
+//! against a rate limit gets through at the service's pace and fails only at the policy's
+//! deadline. Time is tokio's, so tests drive it with a paused clock.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// The most requests a throttle lets be in flight unless told otherwise.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
+
+/// A run's shared limit on requests in flight and its gate after a service asked to slow
+/// down. Cloning shares it.
+///
+/// ```
+/// use upload_clients::throttle::Throttle;
+///
+/// let throttle = Throttle::new(16);
+/// assert_eq!(throttle.snapshot().limit, 16);
+/// assert_eq!(throttle.snapshot().in_flight, 0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Throttle {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    state: Mutex<State>,
+    changed: Notify,
+}
+
+#[derive(Debug)]
+struct State {
+    /// Requests allowed in flight now (at least 1, at most `max`).
+    limit: usize,
+    max: usize,
+    in_flight: usize,
+    /// Successes counted towards growing `limit` by one.
+    successes: usize,
+    /// The window was full at some point since it last changed: only then is it what limits
+    /// the run, and only then do successes earn a larger one.
+    saturated: bool,
+    /// No request starts before this.
+    resume_at: Option<Instant>,
+    /// When `limit` was last cut: answers to requests started before it do not cut it again.
+    last_cut: Option<Instant>,
+    last_success: Option<Instant>,
+    /// Counts for reports and tests.
+    throttled: u64,
+    succeeded: u64,
+}
+
+/// What a throttle looks like now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleSnapshot {
+    /// Requests allowed in flight now.
+    pub limit: usize,
+    /// Requests in flight now.
+    pub in_flight: usize,
+    /// Answers of `429` or `503` so far.
+    pub throttled: u64,
+    /// Successful requests so far.
+    pub succeeded: u64,
+    /// How long until the gate opens (zero when it is open).
+    pub paused_for: Duration,
+}
+
+impl Default for Throttle {
+    /// A throttle allowing up to [`DEFAULT_MAX_IN_FLIGHT`] requests in flight.
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_IN_FLIGHT)
+    }
+}
+
+impl Throttle {
+    /// A throttle allowing at most `max_in_flight` requests in flight (0 counts as 1); it
+    /// starts there and halves on throttling.
+    pub fn new(max_in_flight: usize) -> Self {
+        let max = max_in_flight.max(1);
+        Self {
+            inner: Arc::new(Inner {
+                state: Mutex::new(State {
+                    limit: max,
+                    max,
+                    in_flight: 0,
+                    successes: 0,
+                    saturated: false,
+                    resume_at: None,
+                    last_cut: None,
+                    last_success: None,
+                    throttled: 0,
+                    succeeded: 0,
+                }),
+                changed: Notify::new(),
+            }),
+        }
+    }
+
+    /// The throttle's state now.
+    pub fn snapshot(&self) -> ThrottleSnapshot {
+        let state = self.lock();
+        let now = Instant::now();
+        ThrottleSnapshot {
+            limit: state.limit,
+            in_flight: state.in_flight,
+            throttled: state.throttled,
+            succeeded: state.succeeded,
+            paused_for: state
+                .resume_at
+                .map_or(Duration::ZERO, |at| at.saturating_duration_since(now)),
+        }
+    }
+
+    /// Whether `self` and `other` are the same throttle.
+    pub fn same_as(&self, other: &Throttle) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until the gate is open and a place in the window is free, and takes it.
+    pub(crate) async fn acquire(&self) -> Permit {
+        loop {
+            let changed = self.inner.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let wait_until = {
+                let mut state = self.lock();
+                let now = Instant::now();
+                match state.resume_at {
+                    Some(at) if at > now => Some(at),
+                    _ if state.in_flight < state.limit => {
+                        state.in_flight += 1;
+                        state.saturated |= state.in_flight >= state.limit;
+                        return Permit {
+                            throttle: self.clone(),
+                            started: now,
+                            open: true,
+                        };
+                    }
+                    _ => None,
+                }
+            };
+            match wait_until {
+                Some(at) => {
+                    tokio::select! {
+                        () = tokio::time::sleep_until(at) => {}
+                        () = &mut changed => {}
+                    }
+                }
+                None => changed.await,
+            }
+        }
+    }
+
+    /// Whether a request succeeded after `since`: the run is making progress.
+    pub(crate) fn progressed_since(&self, since: Instant) -> bool {
+        self.lock().last_success.is_some_and(|at| at > since)
+    }
+}
+
+/// A place in the window for one attempt; it is given back when the attempt's answer is known
+/// ([`succeeded`](Permit::succeeded), [`throttled`](Permit::throttled)) or, neutrally, when it
+/// is dropped (another failure, or the attempt was cancelled).
+#[derive(Debug)]
+pub(crate) struct Permit {
+    throttle: Throttle,
+    started: Instant,
+    open: bool,
+}
+
+impl Permit {
+    /// When the attempt started.
+    pub(crate) fn started(&self) -> Instant {
+        self.started
+    }
+
+    /// The attempt succeeded: one more success towards growing the window.
+    pub(crate) fn succeeded(mut self) {
+        let mut state = self.release();
+        let now = Instant::now();
+        state.succeeded += 1;
+        state.last_success = Some(now);
+        // Grow only while the window is what limits the run; a run using fewer does not earn
+        // a larger window it has not tried.
+        if state.saturated {
+            state.successes += 1;
+            if state.successes >= state.limit {
+                state.limit = (state.limit + 1).min(state.max);
+                state.successes = 0;
+                state.saturated = state.in_flight >= state.limit;
+            }
+        }
+        drop(state);
+        self.throttle.inner.changed.notify_waiters();
+    }
+
+    /// The service answered `429` or `503`: no request starts for `wait`, and the window is
+    /// halved unless it was already cut after this attempt started.
+    pub(crate) fn throttled(mut self, wait: Duration) {
+        let started = self.started;
+        let mut state = self.release();
+        let now = Instant::now();
+        state.throttled += 1;
+        if state.last_cut.is_none_or(|cut| started > cut) {
+            // Halve what was in flight (this attempt included), not a window larger than use.
+            let used = (state.in_flight + 1).min(state.limit);
+            state.limit = (used / 2).max(1);
+            state.successes = 0;
+            state.saturated = state.in_flight >= state.limit;
+            state.last_cut = Some(now);
+        }
+        let until = now + wait;
+        state.resume_at = Some(state.resume_at.map_or(until, |at| at.max(until)));
+        drop(state);
+        self.throttle.inner.changed.notify_waiters();
+    }
+
+    /// Gives the place back; the caller holds the state's lock.
+    fn release(&mut self) -> MutexGuard<'_, State> {
+        let mut state = self.throttle.lock();
+        if self.open {
+            self.open = false;
+            state.in_flight = state.in_flight.saturating_sub(1);
+        }
+        state
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        if self.open {
+            drop(self.release());
+            self.throttle.inner.changed.notify_waiters();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn throttling_halves_the_window_once_and_closes_the_gate() {
+        let throttle = Throttle::new(8);
+        let mut permits = Vec::new();
+        for _ in 0..8 {
+            permits.push(throttle.acquire().await);
+        }
+        assert_eq!(throttle.snapshot().in_flight, 8);
+        // All eight answered 429: the window is halved once (they all started before the cut).
+        for permit in permits {
+            permit.throttled(Duration::from_secs(2));
+        }
+        let now = throttle.snapshot();
+        assert_eq!((now.limit, now.in_flight, now.throttled), (4, 0, 8));
+        assert_eq!(now.paused_for, Duration::from_secs(2));
+        // Nothing starts before the wait is over.
+        let started = Instant::now();
+        let permit = throttle.acquire().await;
+        assert_eq!(started.elapsed(), Duration::from_secs(2));
+        // A throttled answer to a request started after the cut halves it again.
+        permit.throttled(Duration::ZERO);
+        assert_eq!(
+            throttle.snapshot().limit,
+            1,
+            "1 in flight halved, at least 1"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_window_of_successes_grows_it_by_one_up_to_the_maximum() {
+        let throttle = Throttle::new(3);
+        throttle.acquire().await.throttled(Duration::ZERO);
+        assert_eq!(throttle.snapshot().limit, 1);
+        for expected in [2, 3, 3, 3] {
+            let limit = throttle.snapshot().limit;
+            let permits: Vec<_> =
+                futures_util::future::join_all((0..limit).map(|_| throttle.acquire())).await;
+            for permit in permits {
+                permit.succeeded();
+            }
+            assert_eq!(throttle.snapshot().limit, expected);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_run_using_less_than_the_window_does_not_grow_it() {
+        let throttle = Throttle::new(16);
+        throttle.acquire().await.throttled(Duration::ZERO);
+        assert_eq!(throttle.snapshot().limit, 1);
+        // One at a time: the window of 1 is full and grows to 2; a window of 2 never is.
+        for _ in 0..100 {
+            throttle.acquire().await.succeeded();
+        }
+        assert_eq!(throttle.snapshot().limit, 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_window_holds_requests_back_until_a_place_is_free() {
+        let throttle = Throttle::new(2);
+        let first = throttle.acquire().await;
+        let _second = throttle.acquire().await;
+        let waiting = tokio::spawn({
+            let throttle = throttle.clone();
+            async move {
+                let permit = throttle.acquire().await;
+                drop(permit);
+                Instant::now()
+            }
+        });
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert!(!waiting.is_finished(), "no place is free");
+        let freed = Instant::now();
+        drop(first);
+        assert_eq!(waiting.await.ok(), Some(freed));
+        assert_eq!(throttle.snapshot().in_flight, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn progress_is_a_success_after_the_attempt_started() {
+        let throttle = Throttle::new(4);
+        let slow = throttle.acquire().await;
+        let since = slow.started();
+        assert!(!throttle.progressed_since(since));
+        tokio::time::advance(Duration::from_millis(10)).await;
+        throttle.acquire().await.succeeded();
+        assert!(throttle.progressed_since(since));
+        assert!(!throttle.progressed_since(Instant::now()));
+    }
+}
