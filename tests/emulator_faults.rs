@@ -1,6 +1,7 @@
 //! Faults on demand, each kind: an error status with each form of `Retry-After`, a reset in
-//! the middle of the body, a server that stops reading, a slow answer and a huge body; set from
-//! the Rust handle and over HTTP. The clients' answers to them are the checks.
+//! the middle of the body, a reset after the upload was stored, a server that stops reading, a
+//! slow answer and a huge body; set from the Rust handle and over HTTP. The clients' answers to
+//! them are the checks. Chaos mode and the rate limit are in `tests/emulator_chaos.rs`.
 
 use std::time::{Duration, Instant};
 
@@ -28,12 +29,16 @@ fn rbm(emu: &Emulator, attempts: u32) -> RbmClient {
         .with_limits(Limits::none())
 }
 
-fn png(len: usize) -> UploadSource {
+fn png_bytes(len: usize) -> Vec<u8> {
     let mut data = vec![
         0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52,
     ];
     data.resize(len, 7);
-    UploadSource::from_bytes(data, "big.png")
+    data
+}
+
+fn png(len: usize) -> UploadSource {
+    UploadSource::from_bytes(png_bytes(len), "big.png")
 }
 
 fn statuses(emu: &Emulator) -> Vec<u16> {
@@ -118,6 +123,52 @@ async fn a_reset_in_the_middle_of_the_body_is_retried() {
         requests[0].body_bytes
     );
     assert_eq!((requests[1].status, requests[1].body_bytes), (200, 8 << 20));
+}
+
+#[tokio::test]
+async fn a_reset_after_the_upload_was_stored_loses_only_the_answer() {
+    let emu = Emulator::start().await.expect("start");
+    let route = || "rbm.uploadFile".parse().expect("route");
+    emu.fail_next(route(), "reset-after".parse().expect("fault"), 1);
+    let error = rbm(&emu, 1)
+        .upload_file("a", &png(4096), None)
+        .await
+        .expect_err("the answer was lost");
+    assert!(error.status().is_none(), "no answer, no status: {error}");
+    let requests = emu.requests();
+    let [lost] = requests.as_slice() else {
+        panic!("{requests:#?}")
+    };
+    assert_eq!(lost.fault.as_deref(), Some("reset-after"));
+    assert_eq!(
+        (lost.status, lost.body_bytes),
+        (0, 4096),
+        "read whole, unanswered"
+    );
+    assert!(lost.answer_lost());
+    // The service kept it: the file exists, with the bytes sent.
+    let name = lost.created.clone().expect("the file it created");
+    assert!(name.starts_with("files/"), "{name}");
+    let kept = emu.object(&name).await.expect("read");
+    assert_eq!(kept, Some(png_bytes(4096)));
+
+    // A client that retries sends it again: the service holds it from both attempts (RBM names
+    // the same content the same), and the records count it.
+    emu.fail_next(route(), Fault::ResetAfterStore, 1);
+    let file = rbm(&emu, 2)
+        .upload_file("a", &png(4096), None)
+        .await
+        .expect("the retry is answered");
+    assert_eq!(file.name, name);
+    let requests = emu.requests();
+    let uploads: Vec<_> = requests
+        .iter()
+        .filter(|r| r.route.as_deref() == Some("rbm.uploadFile"))
+        .collect();
+    let created = uploads.iter().filter(|r| r.created.is_some()).count();
+    let lost = uploads.iter().filter(|r| r.answer_lost()).count();
+    assert_eq!((uploads.len(), created, lost), (3, 3, 2), "{requests:#?}");
+    assert_eq!(statuses(&emu), [0, 0, 200]);
 }
 
 #[tokio::test]

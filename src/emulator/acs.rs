@@ -58,6 +58,7 @@ pub(crate) async fn handle(call: Call<'_>, mut body: BodyStream) -> Reply {
             .into_owned()
     });
     call.state.objects.keep(image_id.clone(), stored);
+    call.record.created = Some(image_id.clone());
     let location = format!(
         "/chat/threads/{}/images/{image_id}",
         utf8_percent_encode(&thread, SEGMENT)

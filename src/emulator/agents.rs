@@ -59,6 +59,7 @@ pub(crate) async fn handle(mut call: Call<'_>, mut body: BodyStream) -> Reply {
         "purpose": purpose,
     });
     call.state.objects.keep(id.clone(), file.stored);
+    call.record.created = Some(id.clone());
     let file = AgentFile {
         info,
         uploaded: tokio::time::Instant::now(),

@@ -6,66 +6,7 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::spec_check::Specs;
-
-/// A route of the emulator: an operation of a spec as `{api}.{operationId}` (for example
-/// `rbm.uploadFile`, `ai-agents.getFile`, `maiagent.createUploadPresignedUrl`), or storage's
-/// `storage.post` / `storage.get`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Route(String);
-
-impl Route {
-    /// The route of storage's presigned POST.
-    pub fn storage_post() -> Self {
-        Self("storage.post".into())
-    }
-
-    /// The route of storage's object download.
-    pub fn storage_get() -> Self {
-        Self("storage.get".into())
-    }
-
-    /// The route of an operation of a spec.
-    pub(crate) fn operation(api: &str, operation_id: &str) -> Self {
-        Self(format!("{api}.{operation_id}"))
-    }
-
-    /// The route's name.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Route {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for Route {
-    type Err = String;
-
-    /// A route the specs (or storage) have; the error lists them all.
-    fn from_str(text: &str) -> Result<Self, String> {
-        let mut known = vec!["storage.post".to_owned(), "storage.get".to_owned()];
-        if let Ok(specs) = Specs::get() {
-            known.extend(
-                specs
-                    .operations()
-                    .into_iter()
-                    .map(|(api, op)| format!("{}.{op}", api.name())),
-            );
-        }
-        if known.iter().any(|k| k == text) {
-            Ok(Self(text.to_owned()))
-        } else {
-            Err(format!(
-                "unknown route `{text}`; the routes are: {}",
-                known.join(", ")
-            ))
-        }
-    }
-}
+use super::route::Route;
 
 /// When a [`Fault::Status`] says to come back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +17,14 @@ pub enum RetryAfter {
     HttpDate(u64),
     /// `retry-after-ms: N` (Azure's milliseconds header).
     Millis(u64),
+    /// Both `retry-after-ms: millis` and `Retry-After: seconds`, as Azure sends them
+    /// (`retry-after-ms=200,retry-after=1` in the text form).
+    MillisAndSeconds {
+        /// The `retry-after-ms` value.
+        millis: u64,
+        /// The `Retry-After` value, in seconds.
+        seconds: u64,
+    },
 }
 
 /// How a request fails.
@@ -89,8 +38,15 @@ pub enum Fault {
         /// When to come back.
         retry_after: Option<RetryAfter>,
     },
-    /// The connection is reset in the middle of the request body.
+    /// The connection is reset in the middle of the request body: the service stored nothing.
     Reset,
+    /// `reset-after`: the request is handled completely (the upload stored, the file or
+    /// attachment created, exactly as a success), then the connection is dropped without any
+    /// answer, as an answer lost on its way back. The one fault after which a client cannot know
+    /// whether the service kept its upload; its record has status 0 and
+    /// [`created`](super::RecordedRequest::created) set
+    /// ([`RecordedRequest::answer_lost`](super::RecordedRequest::answer_lost)).
+    ResetAfterStore,
     /// The server stops reading the body and never answers (until the client gives up or
     /// [`EmulatorBuilder::stall_for`](super::EmulatorBuilder::stall_for) passes).
     Stall,
@@ -104,13 +60,19 @@ impl FromStr for Fault {
     type Err = String;
 
     /// `503`, `429,retry-after=2`, `503,retry-after-date=2`, `429,retry-after-ms=500`,
-    /// `reset`, `stall`, `slow=1500ms` (or `slow=2s`), `huge=67108864` (or `huge=64MiB`).
+    /// `429,retry-after-ms=200,retry-after=1` (both headers), `reset`, `reset-after`, `stall`,
+    /// `slow=1500ms` (or `slow=2s`), `huge=67108864` (or `huge=64MiB`). The same text as
+    /// [`Fault`]'s `Display` writes.
     fn from_str(text: &str) -> Result<Self, String> {
         let mut items = text.split(',').map(str::trim);
         let kind = items.next().unwrap_or_default();
         let (name, value) = kind.split_once('=').unwrap_or((kind, ""));
+        if matches!(name, "reset" | "reset-after" | "stall") && kind.contains('=') {
+            return Err(format!("`{kind}`: {name} takes no value"));
+        }
         let fault = match name {
             "reset" => Fault::Reset,
+            "reset-after" => Fault::ResetAfterStore,
             "stall" => Fault::Stall,
             "slow" => Fault::Slow(parse_duration(value)?),
             "huge" => Fault::HugeBody(parse_bytes(value)?),
@@ -121,7 +83,7 @@ impl FromStr for Fault {
                 },
                 _ => {
                     return Err(format!(
-                        "unknown fault `{kind}`; use an error status (400-599, e.g. 503), reset, stall, slow=DURATION or huge=BYTES"
+                        "unknown fault `{kind}`; use an error status (400-599, e.g. 503), reset, reset-after, stall, slow=DURATION or huge=BYTES"
                     ));
                 }
             },
@@ -140,12 +102,51 @@ impl FromStr for Fault {
                 "retry-after-ms" => RetryAfter::Millis(number()?),
                 _ => return Err(format!("unknown fault option `{item}`")),
             };
-            match &mut fault {
-                Fault::Status { retry_after: r, .. } => *r = Some(retry_after),
-                _ => return Err(format!("`{item}` only goes with an error status")),
-            }
+            let Fault::Status { retry_after: r, .. } = &mut fault else {
+                return Err(format!("`{item}` only goes with an error status"));
+            };
+            *r = Some(match (*r, retry_after) {
+                (None, new) => new,
+                (Some(RetryAfter::Millis(millis)), RetryAfter::Seconds(seconds))
+                | (Some(RetryAfter::Seconds(seconds)), RetryAfter::Millis(millis)) => {
+                    RetryAfter::MillisAndSeconds { millis, seconds }
+                }
+                _ => {
+                    return Err(format!(
+                        "`{item}`: only retry-after-ms and retry-after go together"
+                    ));
+                }
+            });
         }
         Ok(fault)
+    }
+}
+
+impl fmt::Display for Fault {
+    /// The text [`Fault::from_str`] reads back: `reset-after`, `503,retry-after=1`, ….
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::Status {
+                status,
+                retry_after,
+            } => {
+                write!(f, "{status}")?;
+                match retry_after {
+                    None => Ok(()),
+                    Some(RetryAfter::Seconds(s)) => write!(f, ",retry-after={s}"),
+                    Some(RetryAfter::HttpDate(s)) => write!(f, ",retry-after-date={s}"),
+                    Some(RetryAfter::Millis(ms)) => write!(f, ",retry-after-ms={ms}"),
+                    Some(RetryAfter::MillisAndSeconds { millis, seconds }) => {
+                        write!(f, ",retry-after-ms={millis},retry-after={seconds}")
+                    }
+                }
+            }
+            Fault::Reset => f.write_str("reset"),
+            Fault::ResetAfterStore => f.write_str("reset-after"),
+            Fault::Stall => f.write_str("stall"),
+            Fault::Slow(delay) => write!(f, "slow={}ms", delay.as_millis()),
+            Fault::HugeBody(bytes) => write!(f, "huge={bytes}"),
+        }
     }
 }
 
@@ -259,6 +260,23 @@ mod tests {
             }
         );
         assert_eq!("reset".parse(), Ok(Fault::Reset));
+        assert_eq!("reset-after".parse(), Ok(Fault::ResetAfterStore));
+        let rule: FaultRule = "storage.post=reset-after,times=2".parse().unwrap();
+        assert_eq!(
+            (rule.fault, rule.times),
+            (Fault::ResetAfterStore, 2),
+            "reset-after in a rule"
+        );
+        assert_eq!(
+            "429,retry-after-ms=200,retry-after=1".parse(),
+            Ok(Fault::Status {
+                status: 429,
+                retry_after: Some(RetryAfter::MillisAndSeconds {
+                    millis: 200,
+                    seconds: 1
+                })
+            })
+        );
         assert_eq!("stall".parse(), Ok(Fault::Stall));
         assert_eq!(
             "slow=1500ms".parse(),
@@ -287,6 +305,11 @@ mod tests {
         for bad in [
             "explode",
             "reset,retry-after=1",
+            "reset-after,retry-after=1",
+            "reset-after=1",
+            "reset-afterwards",
+            "429,retry-after=1,retry-after=2",
+            "429,retry-after-ms=1,retry-after-date=2",
             "503,retry-after=soon",
             "huge=3TB",
             "200",
@@ -298,6 +321,28 @@ mod tests {
         let err = "rbm.nope=503".parse::<FaultRule>().unwrap_err();
         assert!(err.contains("rbm.uploadFile"), "{err}");
         assert!("rbm.uploadFile".parse::<FaultRule>().is_err());
+    }
+
+    #[test]
+    fn the_text_form_reads_back() {
+        for text in [
+            "503",
+            "503,retry-after=1",
+            "503,retry-after-date=2",
+            "429,retry-after-ms=500",
+            "429,retry-after-ms=200,retry-after=1",
+            "reset",
+            "reset-after",
+            "stall",
+            "slow=1500ms",
+            "huge=1024",
+        ] {
+            let fault: Fault = text.parse().unwrap();
+            assert_eq!(fault.to_string(), text);
+        }
+        // Either order of the two headers is the same fault, written one way.
+        let fault: Fault = "429,retry-after=1,retry-after-ms=200".parse().unwrap();
+        assert_eq!(fault.to_string(), "429,retry-after-ms=200,retry-after=1");
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub(crate) async fn handle(mut call: Call<'_>, mut body: BodyStream) -> Reply {
             call.state.objects.discard(file.stored).await;
             return call.error(400, &message, Some("file"));
         }
-        return created(&call, file);
+        return created(&mut call, file);
     }
     let request = match call.read_json(&mut body).await {
         Ok(request) => request,
@@ -41,7 +41,7 @@ pub(crate) async fn handle(mut call: Call<'_>, mut body: BodyStream) -> Reply {
     };
     match call.op.operation_id() {
         "createUploadPresignedUrl" => presign(&call, &request),
-        _ => register(&call, &request),
+        _ => register(&mut call, &request),
     }
 }
 
@@ -64,11 +64,12 @@ fn accepted(
 }
 
 /// `201` with the attachment of a file uploaded directly.
-fn created(call: &Call<'_>, file: FilePart) -> Reply {
+fn created(call: &mut Call<'_>, file: FilePart) -> Reply {
     let id = uuid::Uuid::new_v4().to_string();
     let url = format!("{}/_emulator/objects/{id}", call.state.base_url);
     let filename = file.filename.clone().unwrap_or_else(|| "file".into());
     call.state.objects.keep(id.clone(), file.stored);
+    call.record.created = Some(id.clone());
     reply::json(
         201,
         &json!({ "id": id, "type": null, "filename": filename, "file": url }),
@@ -125,7 +126,7 @@ fn presign(call: &Call<'_>, request: &Value) -> Reply {
 
 /// `createAttachment` / `createConversationAttachment` with JSON: registers a file storage
 /// holds (`file` is its key, or its URL).
-fn register(call: &Call<'_>, request: &Value) -> Reply {
+fn register(call: &mut Call<'_>, request: &Value) -> Reply {
     let conversation = call.op.path_param("conversationPk").map(str::to_owned);
     if let Some(pk) = &conversation
         && uuid::Uuid::parse_str(pk).is_err()
@@ -152,8 +153,10 @@ fn register(call: &Call<'_>, request: &Value) -> Reply {
             Some("file"),
         );
     }
+    let id = uuid::Uuid::new_v4().to_string();
+    call.record.created = Some(id.clone());
     let mut attachment = json!({
-        "id": uuid::Uuid::new_v4().to_string(),
+        "id": id,
         "type": request.get("type").cloned().unwrap_or(Value::Null),
         "filename": request.get("filename").cloned().unwrap_or_default(),
         "file": format!("{storage_url}{key}"),

@@ -16,7 +16,14 @@
 //! parameters, content type, JSON body schema, multipart part names) and the limits the clients
 //! enforce; a violation gets the status and error body that vendor uses. The presigned flow is
 //! signed with a real SigV4 POST policy that storage checks as S3 does. Faults (error statuses
-//! with `Retry-After`, resets, stalls, slow and huge answers) can be injected per route.
+//! with `Retry-After`, resets before or after the upload is stored, stalls, slow and huge
+//! answers) can be injected per route, and every recorded request says which fault it got.
+//!
+//! For soak tests, [`EmulatorBuilder::chaos`] gives each request a seeded random fault (the same
+//! seed and the same requests in the same order get the same faults), and
+//! [`EmulatorBuilder::rate_limit`] refuses requests beyond N per second with 429 and both
+//! `retry-after-ms` and `Retry-After`. A `reset-after` fault drops the answer of an upload the
+//! service kept: [`RecordedRequest::created`] and [`RecordedRequest::answer_lost`] count them.
 //!
 //! Bodies stream to a directory (a temporary one unless [`EmulatorBuilder::data_dir`] names
 //! one): a 1 GiB upload is never held in memory.
@@ -43,14 +50,17 @@
 mod acs;
 mod agents;
 mod body;
+mod chaos;
 mod faults;
 mod form;
 mod inspect;
 mod maiagent;
 mod objects;
+mod rate_limit;
 mod rbm;
 mod record;
 mod reply;
+mod route;
 pub mod s3_post_policy;
 mod server;
 pub mod spec_check;
@@ -65,12 +75,19 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-pub use faults::{Fault, FaultRule, RetryAfter, Route};
+pub use faults::{Fault, FaultRule, RetryAfter};
 pub use record::{RecordedPart, RecordedRequest};
+pub use route::Route;
 pub use spec_check::ApiId;
 
 use crate::Limits;
+use chaos::Chaos;
+use rate_limit::RateLimit;
 use state::State;
+
+/// How long an explicit [`Fault::Stall`] holds a request unless
+/// [`EmulatorBuilder::stall_for`] says otherwise.
+pub(crate) const DEFAULT_STALL: Duration = Duration::from_secs(300);
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +113,17 @@ pub enum EmulatorError {
     /// The embedded specs could not be read (a build of this crate with a broken spec).
     #[error("cannot read the embedded specs: {0}")]
     Specs(String),
+    /// [`EmulatorBuilder::chaos`] was given a probability outside 0..=1 (or NaN).
+    #[error(
+        "the chaos probability {probability} is not a number from 0 to 1 (0: no faults, 1: a fault on every request)"
+    )]
+    ChaosProbability {
+        /// The probability given.
+        probability: f64,
+    },
+    /// [`EmulatorBuilder::rate_limit`] was given 0 requests per second.
+    #[error("a rate limit of 0 requests per second would refuse every request; give at least 1")]
+    ZeroRateLimit,
 }
 
 /// How an emulator runs: port, data directory, processing time, limits. Start it with
@@ -109,7 +137,9 @@ pub struct EmulatorBuilder {
     pub(crate) presign_lifetime: chrono::Duration,
     pub(crate) credential: Option<String>,
     pub(crate) limits: Vec<(ApiId, Limits)>,
-    pub(crate) stall_for: Duration,
+    pub(crate) stall_for: Option<Duration>,
+    pub(crate) chaos: Option<(f64, u64)>,
+    pub(crate) rate_limit: Option<u32>,
 }
 
 impl Default for EmulatorBuilder {
@@ -127,7 +157,9 @@ impl Default for EmulatorBuilder {
                 (ApiId::AiAgents, Limits::ai_agents_files()),
                 (ApiId::MaiAgent, Limits::maiagent_attachments()),
             ],
-            stall_for: Duration::from_secs(300),
+            stall_for: None,
+            chaos: None,
+            rate_limit: None,
         }
     }
 }
@@ -146,6 +178,8 @@ impl std::fmt::Debug for EmulatorBuilder {
             )
             .field("limits", &self.limits)
             .field("stall_for", &self.stall_for)
+            .field("chaos", &self.chaos)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -207,15 +241,56 @@ impl EmulatorBuilder {
         self
     }
 
-    /// How long a [`Fault::Stall`] holds a request before closing it (default five minutes).
+    /// How long a [`Fault::Stall`] holds a request before closing it (default five minutes for
+    /// a stall set with [`Emulator::fail_next`] or `--fault`, two seconds for one chaos mode
+    /// draws).
     pub fn stall_for(mut self, time: Duration) -> Self {
-        self.stall_for = time;
+        self.stall_for = Some(time);
+        self
+    }
+
+    /// Chaos mode, for soak tests of clients: with `probability` (from 0 to 1) each request to
+    /// an API route or `storage.post` gets one fault, each of these as likely:
+    ///
+    /// - `reset`: the connection is reset in the middle of the body (nothing stored);
+    /// - `reset-after` ([`Fault::ResetAfterStore`]): handled completely, the upload stored, then
+    ///   the connection dropped without an answer;
+    /// - `503,retry-after=1`;
+    /// - `429,retry-after-ms=200,retry-after=1` (both headers, as Azure sends them);
+    /// - `stall`: nothing more read nor answered for [`stall_for`](Self::stall_for) (two seconds
+    ///   unless set), then the connection closed.
+    ///
+    /// The decisions come from a random number generator seeded with `seed`, one per request in
+    /// the order they arrive: the same seed and the same requests in the same order get the same
+    /// faults. A fault set with [`Emulator::fail_next`] goes first; `/_emulator/` requests and
+    /// `storage.get` get none. [`RecordedRequest::fault`] says which one each request got. A
+    /// probability outside 0..=1, or NaN, is [`EmulatorError::ChaosProbability`] at
+    /// [`start`](Self::start).
+    pub fn chaos(mut self, probability: f64, seed: u64) -> Self {
+        self.chaos = Some((probability, seed));
+        self
+    }
+
+    /// At most `requests_per_second` requests per second over all API and storage routes, as a
+    /// token bucket (capacity `requests_per_second`, refilled at that rate, on Tokio's clock). A
+    /// request beyond it is answered at once (its body read, nothing done) with 429 and its API's
+    /// error body, or S3's `503 SlowDown` for storage, with `retry-after-ms` (until the next token,
+    /// at least 1) and `Retry-After` (that, rounded up to whole seconds). It is recorded with its
+    /// status and no fault, and comes before any fault. Zero is [`EmulatorError::ZeroRateLimit`]
+    /// at [`start`](Self::start).
+    pub fn rate_limit(mut self, requests_per_second: u32) -> Self {
+        self.rate_limit = Some(requests_per_second);
         self
     }
 
     /// Binds `127.0.0.1:port` and serves until the returned [`Emulator`] is dropped. Needs a
     /// Tokio runtime.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
+        let chaos = self
+            .chaos
+            .map(|(probability, seed)| Chaos::new(probability, seed))
+            .transpose()?;
+        let rate_limit = self.rate_limit.map(RateLimit::new).transpose()?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
             .await
             .map_err(|source| EmulatorError::Bind {
@@ -228,7 +303,7 @@ impl EmulatorBuilder {
                 port: self.port,
                 source,
             })?;
-        let state = Arc::new(State::new(self, addr)?);
+        let state = Arc::new(State::new(self, addr, chaos, rate_limit)?);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&state)));
         Ok(Emulator { addr, state, task })
     }

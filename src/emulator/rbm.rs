@@ -31,8 +31,9 @@ pub(crate) async fn handle(call: Call<'_>, mut body: BodyStream) -> Reply {
             .get("thumbnailUrl")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let uid = uid([agent, file_url, thumbnail]);
-        return reply::json(200, &json!({ "name": format!("files/{uid}") }));
+        let name = format!("files/{}", uid([agent, file_url, thumbnail]));
+        call.record.created = Some(name.clone());
+        return reply::json(200, &json!({ "name": name }));
     }
     let limits = call.state.limits(ApiId::Rbm);
     let stored = match call.store(&mut body, limits.max_bytes, "file").await {
@@ -47,6 +48,7 @@ pub(crate) async fn handle(call: Call<'_>, mut body: BodyStream) -> Reply {
     let agent = call.query("agentId").unwrap_or_default();
     let name = format!("files/{}", uid([agent.as_str(), content.as_str()]));
     call.state.objects.keep(name.clone(), stored);
+    call.record.created = Some(name.clone());
     reply::json(200, &json!({ "name": name }))
 }
 

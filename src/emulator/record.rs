@@ -28,6 +28,35 @@ pub struct RecordedRequest {
     pub parts: Vec<RecordedPart>,
     /// The status answered (0 when the connection was dropped instead).
     pub status: u16,
+    /// The fault this request got, in the text form `--fault` takes (`reset-after`,
+    /// `503,retry-after=1`, `stall`, …): one set with [`Emulator::fail_next`](super::Emulator::fail_next)
+    /// or `--fault`, or one chaos mode drew. `None` for none (a rate limit's refusal is not a
+    /// fault: it is a 429, or storage's 503, with no fault).
+    pub fault: Option<String>,
+    /// What the request created at the service, when it created something: the id of the
+    /// stored upload (`files/…`, `assistant-…`, an ACS image id, a MaiAgent attachment id, or
+    /// `s3/{bucket}/{key}` for storage), readable with
+    /// [`Emulator::object`](super::Emulator::object); for RBM's `createFile` (a `fileUrl`) the
+    /// file's name, and for a MaiAgent registration the attachment's id. Set also when a
+    /// `reset-after` fault then dropped the answer.
+    pub created: Option<String>,
+}
+
+impl RecordedRequest {
+    /// Whether the service kept what this request created but its answer was lost (a
+    /// `reset-after` fault): the one outcome a client cannot tell from a failure. Count these,
+    /// with the successes, to know what the service holds:
+    ///
+    /// ```no_run
+    /// # fn count(emu: &upload_clients::emulator::Emulator) {
+    /// let requests = emu.requests();
+    /// let stored = requests.iter().filter(|r| r.created.is_some()).count();
+    /// let unanswered = requests.iter().filter(|r| r.answer_lost()).count();
+    /// # }
+    /// ```
+    pub fn answer_lost(&self) -> bool {
+        self.status == 0 && self.created.is_some()
+    }
 }
 
 /// One part of a multipart body.

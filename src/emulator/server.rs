@@ -1,7 +1,8 @@
 //! The HTTP/1.1 server (hyper) and the one path every request takes: record it, find its
-//! operation in the specs, apply a fault if one waits, check it against the spec, and hand it
-//! to its API's handler.
+//! operation in the specs, refuse it beyond the rate limit, apply a fault if one waits (or chaos
+//! mode draws one), check it against the spec, and hand it to its API's handler.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,10 +16,11 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use super::body::{BodyStream, Meter};
-use super::faults::{Fault, RetryAfter, Route};
+use super::faults::{Fault, RetryAfter};
 use super::objects::{Stored, WriteError};
 use super::record::{RecordedRequest, recorded_headers};
 use super::reply::{self, Reply};
+use super::route::Route;
 use super::spec_check::{ApiId, BodyKind, Operation, Violation, ViolationKind};
 use super::state::State;
 use super::{acs, agents, maiagent, rbm, storage, vendor_errors};
@@ -132,6 +134,8 @@ async fn handle(
         body_sha256: String::new(),
         parts: Vec::new(),
         status: 0,
+        fault: None,
+        created: None,
     };
     if let Some(rest) = head.uri.path().strip_prefix("/_emulator/") {
         return Ok(super::inspect::handle(&head, rest, body, &state).await);
@@ -160,13 +164,12 @@ async fn route(
             http::Method::GET => Route::storage_get(),
             _ => Route::storage_post(),
         };
-        record.route = Some(route.to_string());
-        let fault = state.faults.take(&route);
-        if let Some(fault) = fault.clone().filter(|f| !matches!(f, Fault::Slow(_))) {
-            return apply(fault, None, head, body, state, record).await;
-        }
+        let fault = match gate(route, None, head, &mut body, state, record).await {
+            ControlFlow::Continue(fault) => fault,
+            ControlFlow::Break(outcome) => return outcome,
+        };
         let reply = storage::handle(head, rest, body, state, record).await;
-        return Ok(slow(fault, reply).await);
+        return finish(fault, reply).await;
     }
     let op = match state.specs.find(&head.method, head.uri.path()) {
         Ok(Some(op)) => op,
@@ -185,11 +188,10 @@ async fn route(
     };
     let api = op.api();
     let route = Route::operation(api.name(), op.operation_id());
-    record.route = Some(route.to_string());
-    let fault = state.faults.take(&route);
-    if let Some(fault) = fault.clone().filter(|f| !matches!(f, Fault::Slow(_))) {
-        return apply(fault, Some(api), head, body, state, record).await;
-    }
+    let fault = match gate(route, Some(api), head, &mut body, state, record).await {
+        ControlFlow::Continue(fault) => fault,
+        ControlFlow::Break(outcome) => return outcome,
+    };
     let kind = match check(&op, head, state) {
         Ok(kind) => kind,
         Err(violation) => {
@@ -215,7 +217,38 @@ async fn route(
         ApiId::AiAgents => agents::handle(call, body).await,
         ApiId::MaiAgent => maiagent::handle(call, body).await,
     };
-    Ok(slow(fault, reply).await)
+    finish(fault, reply).await
+}
+
+/// What a request to `route` meets before its handler: the rate limit, then a fault. `Break`
+/// is the outcome instead of the handler's (a refusal, or a fault in its place); `Continue`
+/// carries a fault that acts after the handler (slow, reset-after), if any.
+async fn gate(
+    route: Route,
+    api: Option<ApiId>,
+    head: &Parts,
+    body: &mut BodyStream,
+    state: &State,
+    record: &mut RecordedRequest,
+) -> ControlFlow<Result<Reply, std::io::Error>, Option<Fault>> {
+    record.route = Some(route.to_string());
+    if let Some(limit) = &state.rate_limit
+        && let Err(wait) = limit.take()
+    {
+        body.drain().await;
+        return ControlFlow::Break(Ok(limit.refusal(api, wait)));
+    }
+    let (fault, stall) = state.next_fault(&route);
+    record.fault = fault.as_ref().map(Fault::to_string);
+    match fault {
+        Some(fault @ (Fault::Slow(_) | Fault::ResetAfterStore)) => {
+            ControlFlow::Continue(Some(fault))
+        }
+        Some(fault) => {
+            ControlFlow::Break(apply(fault, api, head, body, stall, state, record).await)
+        }
+        None => ControlFlow::Continue(None),
+    }
 }
 
 /// The checks every operation gets from its spec, before its body is read.
@@ -237,12 +270,20 @@ fn check(op: &Operation<'static>, head: &Parts, state: &State) -> Result<BodyKin
     op.check_content_type(&head.headers)
 }
 
-/// A slow fault: the answer, later.
-async fn slow(fault: Option<Fault>, reply: Reply) -> Reply {
-    if let Some(Fault::Slow(delay)) = fault {
-        tokio::time::sleep(delay).await;
+/// The faults that act after the handler: a slow one sends the answer later; a reset-after
+/// drops it (the handler's work done, the upload kept) and the connection with it.
+async fn finish(fault: Option<Fault>, reply: Reply) -> Result<Reply, std::io::Error> {
+    match fault {
+        Some(Fault::Slow(delay)) => {
+            tokio::time::sleep(delay).await;
+            Ok(reply)
+        }
+        Some(Fault::ResetAfterStore) => Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "injected fault: reset after the request was handled",
+        )),
+        _ => Ok(reply),
     }
-    reply
 }
 
 /// Every other fault, instead of the answer.
@@ -250,7 +291,8 @@ async fn apply(
     fault: Fault,
     api: Option<ApiId>,
     head: &Parts,
-    mut body: BodyStream,
+    body: &mut BodyStream,
+    stall: Duration,
     state: &State,
     record: &RecordedRequest,
 ) -> Result<Reply, std::io::Error> {
@@ -269,6 +311,12 @@ async fn apply(
                 let (name, value) = match retry_after {
                     RetryAfter::Seconds(s) => ("retry-after", s.to_string()),
                     RetryAfter::Millis(ms) => ("retry-after-ms", ms.to_string()),
+                    RetryAfter::MillisAndSeconds { millis, seconds } => {
+                        if let Ok(value) = http::HeaderValue::from_str(&millis.to_string()) {
+                            reply.headers_mut().insert("retry-after-ms", value);
+                        }
+                        ("retry-after", seconds.to_string())
+                    }
                     // At most a year ahead: httpdate cannot write dates after 9999.
                     RetryAfter::HttpDate(s) => (
                         "retry-after",
@@ -304,7 +352,7 @@ async fn apply(
             let mut stalled = record.clone();
             (stalled.body_bytes, stalled.body_sha256) = body.meter().read();
             state.records.push(stalled);
-            tokio::time::sleep(state.config.stall_for).await;
+            tokio::time::sleep(stall).await;
             Err(std::io::Error::new(
                 std::io::ErrorKind::TimedOut,
                 "injected fault: stall",
@@ -314,6 +362,7 @@ async fn apply(
             body.drain().await;
             Ok(reply::huge(len))
         }
-        Fault::Slow(_) => Ok(reply::empty(500)),
+        // Both act after the handler (`finish`); never here.
+        Fault::Slow(_) | Fault::ResetAfterStore => Ok(reply::empty(500)),
     }
 }

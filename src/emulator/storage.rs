@@ -250,7 +250,9 @@ async fn post(
         Err(e) => return error(&e, &resource),
     };
     let key = form.object_key.clone();
-    state.objects.keep(format!("s3/{bucket}/{key}"), stored);
+    let id = format!("s3/{bucket}/{key}");
+    state.objects.keep(id.clone(), stored);
+    record.created = Some(id);
     let location = format!(
         "{}/s3/{bucket}/{}",
         state.base_url,

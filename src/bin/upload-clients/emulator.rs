@@ -17,10 +17,24 @@ pub struct EmulatorArgs {
     data: Option<PathBuf>,
     /// A fault the next requests to a route get: ROUTE=FAULT[,times=N], for example
     /// `ai-agents.uploadFile=503,retry-after=1,times=2`. FAULT: a status (with retry-after=S,
-    /// retry-after-date=S or retry-after-ms=MS), reset, stall, slow=DURATION or huge=BYTES.
+    /// retry-after-date=S or retry-after-ms=MS), reset (mid-body, nothing stored), reset-after
+    /// (handled and stored, then the answer dropped), stall, slow=DURATION or huge=BYTES.
     /// Routes: {api}.{operationId} of the specs, storage.post and storage.get.
     #[arg(long, value_name = "RULE")]
     fault: Vec<FaultRule>,
+    /// Chaos mode: with probability P (0 to 1) each request to an API route or storage.post
+    /// gets one random fault: reset, reset-after, 503 with Retry-After: 1, 429 with
+    /// retry-after-ms: 200 and Retry-After: 1, or a 2-second stall. --fault rules go first.
+    #[arg(long, value_name = "P", value_parser = probability)]
+    chaos: Option<f64>,
+    /// The seed of chaos mode's choices: the same seed and the same requests in the same order
+    /// get the same faults (printed at start, to replay a run).
+    #[arg(long, value_name = "S", default_value_t = 0, requires = "chaos")]
+    seed: u64,
+    /// At most N requests per second over all API and storage routes (a token bucket of N);
+    /// beyond it, 429 (storage: 503 SlowDown) with retry-after-ms and Retry-After.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    rate_limit: Option<u32>,
     /// How long an AI Agents file takes to become `processed`, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 600)]
     processing_ms: u64,
@@ -47,6 +61,12 @@ pub async fn serve(args: EmulatorArgs) -> ExitCode {
     if let Some(details) = args.processing_error {
         builder = builder.processing_error(details);
     }
+    if let Some(probability) = args.chaos {
+        builder = builder.chaos(probability, args.seed);
+    }
+    if let Some(per_second) = args.rate_limit {
+        builder = builder.rate_limit(per_second);
+    }
     let emulator = match builder.start().await {
         Ok(emulator) => emulator,
         Err(e) => {
@@ -56,6 +76,15 @@ pub async fn serve(args: EmulatorArgs) -> ExitCode {
     };
     for rule in args.fault {
         emulator.fail_next(rule.route, rule.fault, rule.times);
+    }
+    if let Some(probability) = args.chaos {
+        eprintln!(
+            "chaos: a random fault per request with probability {probability}, seed {0} (replay: --chaos {probability} --seed {0})",
+            args.seed
+        );
+    }
+    if let Some(per_second) = args.rate_limit {
+        eprintln!("rate limit: {per_second} requests per second");
     }
     println!("listening on {}", emulator.base_url());
     eprintln!(
@@ -68,5 +97,15 @@ pub async fn serve(args: EmulatorArgs) -> ExitCode {
             eprintln!("error: cannot wait for Ctrl-C: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// `--chaos`: a probability from 0 to 1.
+fn probability(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!(
+            "`{text}` is not a probability from 0 to 1 (0: no faults, 1: a fault on every request)"
+        )),
     }
 }
