@@ -11,7 +11,8 @@
 //! Every attempt runs under the client's [`Throttle`]: it waits for a place in the run's
 //! window, and a `429` or `503` closes the run's gate for the service's wait and halves the
 //! window. Such an attempt does not count against [`RetryPolicy::max_attempts`] while the run
-//! makes progress (another request succeeded since it started); the deadline still holds.
+//! makes progress (another request succeeded since this upload's previous answer); the
+//! deadline still holds.
 
 use std::future::Future;
 use std::time::Duration;
@@ -83,6 +84,9 @@ impl RetryPolicy {
         let started = Instant::now();
         // Every attempt made, and those counted against `max_attempts`.
         let (mut attempts, mut counted) = (0, 0);
+        // Progress is a success anywhere in the run since this upload's last answer (the
+        // gate's wait included): a short request meets none while it is in flight.
+        let mut last_answer = started;
         loop {
             let permit = throttle.acquire().await;
             attempts += 1;
@@ -110,9 +114,10 @@ impl RetryPolicy {
             let wait = self.delay(attempts, server_wait);
             let slowed_down = is_throttling(&error);
             // Throttled while others get through: the run is paced, not failing.
-            if !(slowed_down && throttle.progressed_since(permit.started())) {
+            if !(slowed_down && throttle.progressed_since(last_answer)) {
                 counted += 1;
             }
+            last_answer = Instant::now();
             if slowed_down {
                 // The gate holds every request of the run (this one's retry included) for `wait`.
                 permit.throttled(wait);

@@ -12,18 +12,31 @@
 //!   (once per window: the answers to requests that were already in flight when it was halved
 //!   do not halve it again), and each window of successes grows it by one, never above what
 //!   the run actually uses ([`bulk`](crate::bulk)'s concurrency) or the throttle's maximum.
-//!   This is TCP's additive increase and multiplicative decrease, on requests in flight.
+//!   This is TCP's additive increase and multiplicative decrease, on requests in flight;
+//! - **a pace**: the same cut also spaces the starts of requests to 85% of the rate of
+//!   successes the service sustained over the last second (as the AWS SDKs' adaptive mode
+//!   measures its sending rate), and each success shortens the space by 2% so the rate
+//!   recovers. Without it, short requests against a per-second limit would meet it again at
+//!   each opening of the gate.
 //!
-//! While the run makes progress (another request succeeded since a throttled attempt started),
+//! While the run makes progress (another request succeeded since the upload's previous answer),
 //! a throttled attempt does not count against the retry policy's `max_attempts`: a large run
 //! against a rate limit gets through at the service's pace and fails only at the policy's
 //! deadline. Time is tokio's, so tests drive it with a paused clock.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::Notify;
 use tokio::time::Instant;
+
+/// Over how long the rate of successes is measured.
+const RATE_WINDOW: Duration = Duration::from_secs(1);
+/// After a throttled answer, the send rate becomes this share of the rate measured.
+const RATE_CUT: f64 = 0.85;
+/// Each success shortens the time between starts by this share (the rate recovers).
+const GAP_RECOVERY: f64 = 0.98;
 
 /// The most requests a throttle lets be in flight unless told otherwise.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
@@ -65,6 +78,11 @@ struct State {
     /// When `limit` was last cut: answers to requests started before it do not cut it again.
     last_cut: Option<Instant>,
     last_success: Option<Instant>,
+    /// The successes of the last [`RATE_WINDOW`]: the rate the service sustains.
+    recent: VecDeque<Instant>,
+    /// The least time between two starts (zero until the service throttles): the send rate.
+    gap: Duration,
+    last_start: Option<Instant>,
     /// Counts for reports and tests.
     throttled: u64,
     succeeded: u64,
@@ -108,6 +126,9 @@ impl Throttle {
                     resume_at: None,
                     last_cut: None,
                     last_success: None,
+                    recent: VecDeque::new(),
+                    gap: Duration::ZERO,
+                    last_start: None,
                     throttled: 0,
                     succeeded: 0,
                 }),
@@ -149,10 +170,13 @@ impl Throttle {
             let wait_until = {
                 let mut state = self.lock();
                 let now = Instant::now();
+                let paced = state.last_start.map(|at| at + state.gap);
                 match state.resume_at {
                     Some(at) if at > now => Some(at),
+                    _ if paced.is_some_and(|at| at > now) => paced,
                     _ if state.in_flight < state.limit => {
                         state.in_flight += 1;
+                        state.last_start = Some(now);
                         state.saturated |= state.in_flight >= state.limit;
                         return Permit {
                             throttle: self.clone(),
@@ -193,6 +217,7 @@ pub(crate) struct Permit {
 
 impl Permit {
     /// When the attempt started.
+    #[cfg(test)]
     pub(crate) fn started(&self) -> Instant {
         self.started
     }
@@ -203,6 +228,15 @@ impl Permit {
         let now = Instant::now();
         state.succeeded += 1;
         state.last_success = Some(now);
+        state.recent.push_back(now);
+        while state
+            .recent
+            .front()
+            .is_some_and(|at| now - *at > RATE_WINDOW)
+        {
+            state.recent.pop_front();
+        }
+        state.gap = state.gap.mul_f64(GAP_RECOVERY);
         // Grow only while the window is what limits the run; a run using fewer does not earn
         // a larger window it has not tried.
         if state.saturated {
@@ -231,6 +265,20 @@ impl Permit {
             state.successes = 0;
             state.saturated = state.in_flight >= state.limit;
             state.last_cut = Some(now);
+            // Send at a share of the rate the service sustained over the last second.
+            while state
+                .recent
+                .front()
+                .is_some_and(|at| now - *at > RATE_WINDOW)
+            {
+                state.recent.pop_front();
+            }
+            let sustained = state.recent.len() as f64 / RATE_WINDOW.as_secs_f64();
+            if sustained > 0.0 {
+                state.gap = state
+                    .gap
+                    .max(Duration::from_secs_f64(1.0 / (sustained * RATE_CUT)));
+            }
         }
         let until = now + wait;
         state.resume_at = Some(state.resume_at.map_or(until, |at| at.max(until)));
@@ -349,5 +397,26 @@ mod tests {
         throttle.acquire().await.succeeded();
         assert!(throttle.progressed_since(since));
         assert!(!throttle.progressed_since(Instant::now()));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_throttled_run_is_paced_at_a_share_of_the_rate_it_sustained() {
+        let throttle = Throttle::new(4);
+        // Ten successes in the last second: 10 per second sustained.
+        for _ in 0..10 {
+            throttle.acquire().await.succeeded();
+            tokio::time::advance(Duration::from_millis(100)).await;
+        }
+        throttle.acquire().await.throttled(Duration::ZERO);
+        let first = throttle.acquire().await;
+        let at = Instant::now();
+        drop(first);
+        let _second = throttle.acquire().await;
+        // 85% of 10 per second: one start every 1/8.5 s.
+        let gap = Instant::now() - at;
+        assert!(
+            gap >= Duration::from_millis(117) && gap <= Duration::from_millis(119),
+            "{gap:?}"
+        );
     }
 }
