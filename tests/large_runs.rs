@@ -56,9 +56,9 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Waits (at most 30 s) until `ready` holds for the emulator's records.
+/// Waits (at most 120 s) until `ready` holds for the emulator's records.
 async fn wait_until(emu: &Emulator, ready: impl Fn(&[RecordedRequest]) -> bool) -> TestResult {
-    for _ in 0..600 {
+    for _ in 0..2400 {
         if ready(&emu.requests()) {
             return Ok(());
         }
@@ -369,5 +369,183 @@ async fn a_rate_limited_service_gets_every_file_and_none_fails_for_being_throttl
         text(&output.stdout)
     );
     assert_eq!(created_on(&records, "ai-agents.uploadFile").len(), 80);
+    Ok(())
+}
+
+/// One service's part of the soak: its command, the route that creates what it uploads, and
+/// the field of a result naming what was created.
+struct SoakPart {
+    args: Vec<String>,
+    route: &'static str,
+    id_field: &'static str,
+    /// Killed with -9 once this many were created, then resumed.
+    kill_after: Option<usize>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn soak_1000_uploads_over_four_services_in_chaos_mode_with_a_kill_and_a_resume() -> TestResult
+{
+    const PER_SERVICE: usize = 250;
+    const CONCURRENCY: usize = 16;
+    // A random fault on one request in twenty: resets before and after the upload was stored,
+    // 503 and 429 with their waits (each pausing the whole run), stalls of half a second.
+    let emu = Emulator::builder()
+        .chaos(0.05, 20261207)
+        .stall_for(Duration::from_millis(500))
+        .start()
+        .await?;
+    let dir = tempfile::tempdir()?;
+    let base = emu.base_url();
+    let mut parts = Vec::new();
+    for (service, route, id_field, kill_after) in [
+        ("acs", "acs-chat.uploadChatImage", "id", None),
+        ("rbm", "rbm.uploadFile", "name", None),
+        ("agents", "ai-agents.uploadFile", "id", None),
+        ("maiagent", "maiagent.createAttachment", "id", Some(60)),
+    ] {
+        let folder = dir.path().join(service);
+        std::fs::create_dir(&folder)?;
+        for i in 0..PER_SERVICE {
+            // Distinct content: RBM names a file by its content.
+            let (name, mut data) = match service {
+                "acs" | "rbm" => (format!("img-{i:03}.png"), common::PNG_1X1.to_vec()),
+                _ => (format!("doc-{i:03}.txt"), b"document ".to_vec()),
+            };
+            data.extend_from_slice(format!("{service} {i}\n").as_bytes());
+            write(&folder, &name, &data);
+        }
+        let journal = dir.path().join(format!("{service}.journal"));
+        let mut args: Vec<String> = match service {
+            "acs" => vec![
+                "acs-chat",
+                "upload-image",
+                "--endpoint",
+                &base,
+                "--thread-id",
+                common::THREAD,
+            ],
+            "rbm" => vec![
+                "rbm",
+                "upload",
+                "--endpoint",
+                &base,
+                "--agent-id",
+                "soak-agent",
+            ],
+            "agents" => vec![
+                "agents",
+                "upload",
+                "--endpoint",
+                &base,
+                "--purpose",
+                "assistants",
+            ],
+            _ => vec!["maiagent", "upload", "--presigned"],
+        }
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        if service == "maiagent" {
+            args.extend(["--endpoint".into(), format!("{base}/api")]);
+        }
+        args.extend(
+            [
+                "--dir",
+                &folder.display().to_string(),
+                "--journal",
+                &journal.display().to_string(),
+                "--concurrency",
+                &CONCURRENCY.to_string(),
+                "--attempts",
+                "10",
+                "--stall-timeout",
+                "2",
+                "--token",
+                "any",
+                "--json",
+            ]
+            .map(str::to_owned),
+        );
+        parts.push(SoakPart {
+            args,
+            route,
+            id_field,
+            kill_after,
+        });
+    }
+
+    for part in &parts {
+        let args: Vec<&str> = part.args.iter().map(String::as_str).collect();
+        let mut reported: BTreeSet<String> = BTreeSet::new();
+        let mut collect = |output: &Output| {
+            for line in json_lines(output).iter().filter(|l| l["ok"] == true) {
+                if let Some(id) = line["result"][part.id_field].as_str() {
+                    reported.insert(id.to_owned());
+                }
+            }
+        };
+        let mut killed = false;
+        if let Some(after) = part.kill_after {
+            let mut child = cli(&args).spawn()?;
+            wait_until(&emu, |r| created_on(r, part.route).len() >= after).await?;
+            signal(child.id(), "-KILL")?;
+            child.wait().await?;
+            killed = true;
+        }
+        // Run (again) with the journal until every file is done: a file whose attempts all
+        // met faults is resumed like any other.
+        let mut runs = 0;
+        loop {
+            runs += 1;
+            let output = run(&args).await?;
+            collect(&output);
+            if output.status.code() == Some(0) {
+                break;
+            }
+            assert!(
+                runs < 4,
+                "{}: still failing after {runs} runs: {}",
+                part.route,
+                text(&output.stdout)
+            );
+        }
+        let records = emu.requests();
+        let created: BTreeSet<String> = created_on(&records, part.route).into_iter().collect();
+        let lost = records
+            .iter()
+            .filter(|r| r.route.as_deref() == Some(part.route) && r.answer_lost())
+            .count();
+        let faults = records.iter().filter(|r| r.fault.is_some()).count();
+        let duplicates = created.len() - reported.len();
+        println!(
+            "soak {}: {} files reported in {runs} run(s){}, {} created, {duplicates} duplicates, {lost} answers lost after storing, {faults} faults so far",
+            part.route,
+            reported.len(),
+            if killed { " after a kill -9" } else { "" },
+            created.len(),
+        );
+        assert_eq!(
+            reported.len(),
+            PER_SERVICE,
+            "{}: every file done, once",
+            part.route
+        );
+        assert!(
+            reported.is_subset(&created),
+            "{}: every result printed is something the service holds",
+            part.route
+        );
+        let allowed = lost + if killed { CONCURRENCY } else { 0 };
+        assert!(
+            duplicates <= allowed,
+            "{}: {duplicates} duplicates, but only {lost} answers were lost{}",
+            part.route,
+            if killed {
+                " and 16 were in flight at the kill"
+            } else {
+                ""
+            }
+        );
+    }
     Ok(())
 }
