@@ -44,31 +44,10 @@ pub async fn paths(files: &Files) -> Result<Vec<PathBuf>, Error> {
     Ok(paths)
 }
 
-/// What can be known of a named file without opening it.
+/// A named file is checked as the library opens it (missing, a directory, empty,
+/// unreadable), then closed until its turn comes.
 async fn check(path: &std::path::Path) -> Result<(), Error> {
-    let shown = path.display();
-    let metadata = tokio::fs::metadata(path)
-        .await
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::InvalidInput(format!("{shown}: no such file")),
-            _ => Error::InvalidInput(format!("{shown}: cannot read: {e}")),
-        })?;
-    if metadata.is_dir() {
-        return Err(Error::InvalidInput(format!(
-            "{shown} is a directory, not a file"
-        )));
-    }
-    if !metadata.is_file() {
-        return Err(Error::InvalidInput(format!(
-            "{shown} is not a regular file"
-        )));
-    }
-    if metadata.len() == 0 {
-        return Err(Error::InvalidInput(format!(
-            "{shown} is empty; there is nothing to upload"
-        )));
-    }
-    Ok(())
+    UploadSource::from_path(path).await.map(drop)
 }
 
 /// One progress bar for the whole run on a terminal (none with `--no-progress`): its length
