@@ -3,13 +3,13 @@
 //! created.
 //!
 //! The journal is a file of JSON lines, only ever appended to: a header, then one record per
-//! step a file reached ([`Stage`]), each naming the file by its [`FileIdentity`]. Records of
-//! the steps that leave something at the service ([`Stage::Stored`], [`Stage::Uploaded`],
-//! [`Stage::Done`]) are written and synced to the disk (`fdatasync`) before
-//! [`Journal::record`] returns, so before the caller reports them; concurrent records share
-//! one sync. [`Stage::Sending`] is written without a sync: it only tells a later run which
-//! files were in flight. A line cut short by a crash is skipped when the journal is opened,
-//! never an error.
+//! step a file reached ([`Stage`]), each naming the file by its [`FileIdentity`].
+//! [`Journal::record`] writes a record and syncs it to the disk (`fdatasync`) before it
+//! returns. A run of many files does it in two steps: [`Journal::append`] as each step happens
+//! (one `write`, which outlives the process however it ends, `kill -9` included) and one
+//! [`Journal::sync`] for every result it is about to report, so a result is on the disk before
+//! it is printed and the uploads do not wait for the disk. Concurrent syncs share one. A line
+//! cut short by a crash is skipped when the journal is opened, never an error.
 //!
 //! What identifies a file is where it goes (the `target`: service, endpoint and every option
 //! that changes what is created, such as the agent, thread, conversation, purpose or type),
@@ -94,13 +94,6 @@ pub enum Stage {
     },
 }
 
-impl Stage {
-    /// Whether the record must be on the disk before the caller goes on.
-    fn durable(&self) -> bool {
-        !matches!(self, Stage::Sending)
-    }
-}
-
 /// What identifies a file in a journal: where it goes, where it is, the name it is sent under,
 /// and its size and modification time (see the [module docs](self) for why these).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -125,26 +118,27 @@ impl FileIdentity {
         name: impl Into<String>,
         target: impl Into<String>,
     ) -> Result<Self, Error> {
-        let path = path.as_ref().to_path_buf();
-        let (file, size, modified_ns) = blocking(move || {
-            let cannot = |e: std::io::Error| {
-                Error::InvalidInput(format!("{}: cannot read the file: {e}", path.display()))
-            };
-            let absolute = std::path::absolute(&path).map_err(cannot)?;
-            let meta = std::fs::metadata(&path).map_err(cannot)?;
-            let modified = meta.modified().map_err(cannot)?;
-            let modified_ns = match modified.duration_since(std::time::UNIX_EPOCH) {
-                Ok(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
-                Err(before) => i64::try_from(before.duration().as_nanos()).map_or(i64::MIN, |n| -n),
-            };
-            Ok((path_text(&absolute), meta.len(), modified_ns))
-        })
-        .await?;
+        let (path, name, target) = (path.as_ref().to_path_buf(), name.into(), target.into());
+        blocking(move || Self::of_now(&path, name, target)).await
+    }
+
+    /// [`of`](Self::of), on this thread.
+    fn of_now(path: &Path, name: String, target: String) -> Result<Self, Error> {
+        let cannot = |e: std::io::Error| {
+            Error::InvalidInput(format!("{}: cannot read the file: {e}", path.display()))
+        };
+        let absolute = std::path::absolute(path).map_err(cannot)?;
+        let meta = std::fs::metadata(path).map_err(cannot)?;
+        let modified = meta.modified().map_err(cannot)?;
+        let modified_ns = match modified.duration_since(std::time::UNIX_EPOCH) {
+            Ok(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
+            Err(before) => i64::try_from(before.duration().as_nanos()).map_or(i64::MIN, |n| -n),
+        };
         Ok(Self {
-            target: target.into(),
-            file,
-            name: name.into(),
-            size,
+            target,
+            file: path_text(&absolute),
+            name,
+            size: meta.len(),
             modified_ns,
         })
     }
@@ -243,19 +237,39 @@ impl Journal {
 
     /// The last stage recorded for `id`, if any.
     pub async fn last(&self, id: &FileIdentity) -> Result<Option<Stage>, Error> {
+        let (this, id) = (self.clone(), id.clone());
+        blocking(move || this.last_now(&id)).await
+    }
+
+    fn last_now(&self, id: &FileIdentity) -> Result<Option<Stage>, Error> {
         let Some(offset) = self.writer().index.get(&id.hash64()).copied() else {
             return Ok(None);
         };
-        let (this, id) = (self.clone(), id.clone());
-        blocking(move || {
-            let line = this.read_line_at(offset).map_err(|e| this.error(e))?;
-            // Compared in full: two identities with one hash are not confused.
-            Ok(serde_json::from_str::<Record>(&line)
-                .ok()
-                .filter(|record| record.id == id)
-                .map(|record| record.stage))
-        })
-        .await
+        let line = self.read_line_at(offset).map_err(|e| self.error(e))?;
+        // Compared in full: two identities with one hash are not confused.
+        Ok(serde_json::from_str::<Record>(&line)
+            .ok()
+            .filter(|record| record.id == *id)
+            .map(|record| record.stage))
+    }
+
+    /// A file's start: its identity (the file at `path`, sent under `name` to `target`), its
+    /// last recorded stage, and, when there is none, [`Stage::Sending`] appended. A few system
+    /// calls on local files (`stat`, one `write`, one read on a resume), done on the calling
+    /// thread as [`append`](Self::append) is: a handoff to the blocking pool per file cost
+    /// more than the work in a run of many small files.
+    pub fn begin(
+        &self,
+        path: impl AsRef<Path>,
+        name: impl Into<String>,
+        target: impl Into<String>,
+    ) -> Result<(FileIdentity, Option<Stage>), Error> {
+        let id = FileIdentity::of_now(path.as_ref(), name.into(), target.into())?;
+        let last = self.last_now(&id)?;
+        if last.is_none() {
+            self.append(&id, Stage::Sending)?;
+        }
+        Ok((id, last))
     }
 
     fn read_line_at(&self, offset: u64) -> std::io::Result<String> {
@@ -266,10 +280,18 @@ impl Journal {
         Ok(line)
     }
 
-    /// Appends `stage` as `id`'s last record; every stage but [`Stage::Sending`] is on the disk
-    /// when this returns.
+    /// Appends `stage` as `id`'s last record and syncs it: it is on the disk when this
+    /// returns. [`append`](Self::append) and [`sync`](Self::sync) do the same in two steps.
     pub async fn record(&self, id: &FileIdentity, stage: Stage) -> Result<(), Error> {
-        let durable = stage.durable();
+        self.append(id, stage)?;
+        self.sync().await
+    }
+
+    /// Appends `stage` as `id`'s last record without waiting for the disk: one `write` to the
+    /// file, which outlives this process however it ends (`kill -9` included) but not a
+    /// power loss until [`sync`](Self::sync). A run appends each step as it happens and syncs
+    /// once for every result it is about to report.
+    pub fn append(&self, id: &FileIdentity, stage: Stage) -> Result<(), Error> {
         let record = Record {
             id: id.clone(),
             stage,
@@ -278,33 +300,33 @@ impl Journal {
         let mut line =
             serde_json::to_vec(&record).map_err(|e| self.error(std::io::Error::other(e)))?;
         line.push(b'\n');
-        let hash = id.hash64();
-        let this = self.clone();
-        blocking(move || this.append(hash, &line, durable).map_err(|e| this.error(e))).await
+        let mut writer = self.writer();
+        let offset = writer.end;
+        writer.file.write_all(&line).map_err(|e| self.error(e))?;
+        writer.end += line.len() as u64;
+        writer.written += 1;
+        writer.index.insert(id.hash64(), offset);
+        Ok(())
     }
 
-    /// Writes one line, then (when `durable`) syncs unless another caller's sync already
-    /// covered it: concurrent records share one `fdatasync`.
-    fn append(&self, hash: u64, line: &[u8], durable: bool) -> std::io::Result<()> {
-        let sequence = {
-            let mut writer = self.writer();
-            let offset = writer.end;
-            writer.file.write_all(line)?;
-            writer.end += line.len() as u64;
-            writer.written += 1;
-            writer.index.insert(hash, offset);
-            writer.written
-        };
-        if !durable {
-            return Ok(());
-        }
-        let mut synced = self.inner.synced.lock().unwrap_or_else(|e| e.into_inner());
-        if *synced < sequence {
-            let covered = self.writer().written;
-            self.inner.sync_handle.sync_data()?;
-            *synced = covered;
-        }
-        Ok(())
+    /// Puts every record appended so far on the disk (`fdatasync`). Callers that come while a
+    /// sync is running share the next one.
+    pub async fn sync(&self) -> Result<(), Error> {
+        let target = self.writer().written;
+        let this = self.clone();
+        blocking(move || {
+            let mut synced = this.inner.synced.lock().unwrap_or_else(|e| e.into_inner());
+            if *synced < target {
+                let covered = this.writer().written;
+                this.inner
+                    .sync_handle
+                    .sync_data()
+                    .map_err(|e| this.error(e))?;
+                *synced = covered;
+            }
+            Ok(())
+        })
+        .await
     }
 
     fn error(&self, source: std::io::Error) -> Error {

@@ -70,11 +70,9 @@ pub async fn run(command: AgentsCommand, ctx: &Context<'_>) -> Result<ExitCode, 
             (Some(Stage::Uploaded { file_id }), true) => agents.wait_for(&file_id, options).await?,
             _ if wait => {
                 let info = agents.upload(&job.source, purpose.clone()).await?;
-                job.checkpoint
-                    .reached(Stage::Uploaded {
-                        file_id: info.id.clone(),
-                    })
-                    .await?;
+                job.checkpoint.reached(Stage::Uploaded {
+                    file_id: info.id.clone(),
+                })?;
                 agents.wait_until_processed(info, options).await?
             }
             _ => agents.upload(&job.source, purpose.clone()).await?,

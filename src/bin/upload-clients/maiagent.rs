@@ -86,8 +86,7 @@ pub async fn run(command: MaiAgentCommand, ctx: &Context<'_>) -> Result<ExitCode
                 _ => {
                     let key = mai.store_presigned(source).await?;
                     job.checkpoint
-                        .reached(Stage::Stored { key: key.clone() })
-                        .await?;
+                        .reached(Stage::Stored { key: key.clone() })?;
                     key
                 }
             };

@@ -31,10 +31,11 @@ pub struct Job {
 pub struct Checkpoint(Option<(Journal, FileIdentity)>);
 
 impl Checkpoint {
-    /// Records `stage`, on the disk before this returns.
-    pub async fn reached(&self, stage: Stage) -> Result<(), Error> {
+    /// Appends `stage` to the journal: written at once (it outlives the process), synced with
+    /// the file's result before that is printed.
+    pub fn reached(&self, stage: Stage) -> Result<(), Error> {
         match &self.0 {
-            Some((journal, id)) => journal.record(id, stage).await,
+            Some((journal, id)) => journal.append(id, stage),
             None => Ok(()),
         }
     }
@@ -96,20 +97,66 @@ where
     let aborting = ctx.stop.reached(Level::Aborting);
     tokio::pin!(stopping, aborting);
     let mut grace: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+    // Results wait for one journal sync that covers them all before they are printed; the
+    // uploads go on meanwhile (their records are written, which outlives the process).
+    let mut ready: Vec<Outcome> = Vec::new();
+    let mut syncing: Option<(Vec<Outcome>, SyncFuture)> = None;
+    // A sync waits LINGER for the results that end meanwhile, so that one sync serves many.
+    let mut linger: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+    let mut finished = false;
     loop {
-        let next = tokio::select! {
-            next = done.next() => next,
+        if !ready.is_empty() && journal.is_none() {
+            ready.drain(..).for_each(|outcome| reporter.emit(outcome));
+        }
+        if let Some(journal) = journal {
+            let lingered = linger.as_ref().is_some_and(|l| l.is_elapsed()) || finished;
+            if syncing.is_none() && !ready.is_empty() && lingered {
+                linger = None;
+                let journal = journal.clone();
+                let batch = std::mem::take(&mut ready);
+                syncing = Some((batch, Box::pin(async move { journal.sync().await })));
+            } else if !ready.is_empty() && linger.is_none() {
+                linger = Some(Box::pin(tokio::time::sleep(LINGER)));
+            }
+        }
+        if finished && syncing.is_none() && ready.is_empty() {
+            break;
+        }
+        tokio::select! {
+            next = done.next(), if !finished => match next {
+                Some((_, outcome)) => ready.push(outcome),
+                None => finished = true,
+            },
+            () = async { if let Some(l) = linger.as_mut() { l.await } },
+                if linger.as_ref().is_some_and(|l| !l.is_elapsed()) => {}
+            synced = async { if let Some((_, sync)) = syncing.as_mut() { sync.await } else { Ok(()) } },
+                if syncing.is_some() => {
+                if let Some((batch, _)) = syncing.take() {
+                    print_synced(&mut reporter, batch, synced);
+                }
+            }
             () = &mut stopping, if grace.is_none() => {
                 grace = Some(Box::pin(tokio::time::sleep(GRACE)));
-                continue;
             }
             () = async { if let Some(g) = grace.as_mut() { g.await } }, if grace.is_some() => break,
             () = &mut aborting => break,
-        };
-        match next {
-            Some((_, outcome)) => reporter.emit(outcome),
-            None => break,
         }
+    }
+    // What finished before the run was cut short is printed too, after its sync.
+    if let Some((mut batch, sync)) = syncing.take() {
+        let synced = sync.await;
+        batch.append(&mut ready);
+        let synced = match (synced, journal) {
+            (Ok(()), Some(journal)) if !batch.is_empty() => journal.sync().await,
+            (result, _) => result,
+        };
+        print_synced(&mut reporter, batch, synced);
+    } else if !ready.is_empty() {
+        let synced = match journal {
+            Some(journal) => journal.sync().await,
+            None => Ok(()),
+        };
+        print_synced(&mut reporter, std::mem::take(&mut ready), synced);
     }
     let stopped = ctx.stop.level() != Level::Running;
     let cut_off = std::mem::take(&mut *in_flight.lock().unwrap_or_else(|e| e.into_inner()));
@@ -122,6 +169,27 @@ where
         });
     }
     Ok(reporter.finish(stopped))
+}
+
+/// How long a journal sync waits for more results to cover: a run of many small files syncs
+/// a few hundred times a second at most, not once per file.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// A journal sync in progress.
+type SyncFuture = std::pin::Pin<Box<dyn Future<Output = Result<(), Error>>>>;
+
+/// Prints `batch` once the journal sync covering it ended; if it failed, the results are
+/// printed anyway (they happened) with a warning that a rerun may send them again.
+fn print_synced(reporter: &mut Reporter, batch: Vec<Outcome>, synced: Result<(), Error>) {
+    if let Err(error) = synced {
+        eprintln!(
+            "warning: {error}; the next {} results are not on the disk, and a rerun with this journal after a power loss may send them again",
+            batch.len()
+        );
+    }
+    for outcome in batch {
+        reporter.emit(outcome);
+    }
 }
 
 /// One file: its journal record first (a file done earlier is not sent again), then the
@@ -153,9 +221,8 @@ where
     let ending = async {
         let (checkpoint, resume) = match journal {
             Some(journal) => {
-                let id = FileIdentity::of(&path, name, target).await?;
+                let (id, resume) = journal.begin(&path, name, target)?;
                 outcome.bytes = Some(id.size);
-                let resume = journal.last(&id).await?;
                 if let Some(Stage::Done { result, summary }) = resume {
                     return Ok(Ending::FromJournal(Output {
                         human: summary.unwrap_or_else(|| result.to_string()),
@@ -163,9 +230,6 @@ where
                     }));
                 }
                 outcome.was_in_flight = resume == Some(Stage::Sending);
-                if resume.is_none() {
-                    journal.record(&id, Stage::Sending).await?;
-                }
                 (Checkpoint(Some((journal.clone(), id))), resume)
             }
             None => (Checkpoint(None), None),
@@ -183,12 +247,13 @@ where
             checkpoint,
         })
         .await?;
-        // On the disk before it is printed: a rerun never sends it again.
+        // Written before its place is given up, synced before it is printed: a rerun never
+        // sends it again.
         let done = Stage::Done {
             result: output.json.clone(),
             summary: Some(output.human.clone()),
         };
-        if let Err(error) = finished.reached(done).await {
+        if let Err(error) = finished.reached(done) {
             eprintln!("warning: {}: uploaded, but {error}", path.display());
         }
         Ok(Ending::Uploaded(output))
