@@ -172,8 +172,10 @@ where
 }
 
 /// How long a journal sync waits for more results to cover: a run of many small files syncs
-/// a few hundred times a second at most, not once per file.
-const LINGER: std::time::Duration = std::time::Duration::from_millis(2);
+/// at most 50 times a second, not once per file (each `fdatasync` is a disk write and a
+/// filesystem commit: at 2 ms the journal cost 13-16% of 2,000 small uploads over HTTPS, at
+/// 20 ms 8-10%; BENCHMARKS.md). A person does not see 20 ms; the uploads do not wait for it.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// A journal sync in progress.
 type SyncFuture = std::pin::Pin<Box<dyn Future<Output = Result<(), Error>>>>;
