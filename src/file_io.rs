@@ -14,9 +14,18 @@ use crate::page_buffer::PageBuffer;
 /// How much of the start of a file is read to recognise its type.
 pub(crate) const SNIFF: usize = 8 * 1024;
 
-/// The length and first [`SNIFF`] bytes of the regular, non-empty file at `path`, or the
-/// input error saying why it cannot be uploaded.
-pub(crate) fn inspect(path: &Path) -> Result<(u64, Vec<u8>), Error> {
+/// What [`inspect`] found of a file.
+pub(crate) struct Inspected {
+    pub(crate) len: u64,
+    /// The modification time, where the platform has one.
+    pub(crate) modified: Option<std::time::SystemTime>,
+    /// The first [`SNIFF`] bytes.
+    pub(crate) head: Vec<u8>,
+}
+
+/// The length, modification time and first [`SNIFF`] bytes of the regular, non-empty file at
+/// `path`, or the input error saying why it cannot be uploaded.
+pub(crate) fn inspect(path: &Path) -> Result<Inspected, Error> {
     use std::io::Read;
     let shown = path.display();
     let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
@@ -43,7 +52,11 @@ pub(crate) fn inspect(path: &Path) -> Result<(u64, Vec<u8>), Error> {
     file.take(SNIFF as u64)
         .read_to_end(&mut head)
         .map_err(|e| cannot_read(path, e))?;
-    Ok((metadata.len(), head))
+    Ok(Inspected {
+        len: metadata.len(),
+        modified: metadata.modified().ok(),
+        head,
+    })
 }
 
 /// [`read_small`] on the blocking pool, with its error as the input error it is.

@@ -61,7 +61,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::{Error, UploadSource};
 
 /// The first line of every journal.
 const HEADER: &str = r#"{"journal":"upload-clients","version":1}"#;
@@ -130,16 +130,35 @@ impl FileIdentity {
         let absolute = std::path::absolute(path).map_err(cannot)?;
         let meta = std::fs::metadata(path).map_err(cannot)?;
         let modified = meta.modified().map_err(cannot)?;
-        let modified_ns = match modified.duration_since(std::time::UNIX_EPOCH) {
-            Ok(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
-            Err(before) => i64::try_from(before.duration().as_nanos()).map_or(i64::MIN, |n| -n),
-        };
         Ok(Self {
             target,
             file: path_text(&absolute),
             name,
             size: meta.len(),
-            modified_ns,
+            modified_ns: unix_nanos(modified),
+        })
+    }
+
+    /// The identity of the file `source` was opened from ([`UploadSource::from_path`]), sent
+    /// under its file name to `target`, as it was when it was opened: no second look at the
+    /// disk.
+    pub fn of_source(source: &UploadSource, target: impl Into<String>) -> Result<Self, Error> {
+        let (Some(path), Some(size), Some(modified)) =
+            (source.path(), source.len(), source.modified())
+        else {
+            return Err(Error::InvalidInput(
+                "a journal names files by their path, size and modification time; give a source made with UploadSource::from_path".into(),
+            ));
+        };
+        let absolute = std::path::absolute(path).map_err(|e| {
+            Error::InvalidInput(format!("{}: cannot read the file: {e}", path.display()))
+        })?;
+        Ok(Self {
+            target: target.into(),
+            file: path_text(&absolute),
+            name: source.file_name().to_owned(),
+            size,
+            modified_ns: unix_nanos(modified),
         })
     }
 
@@ -147,6 +166,15 @@ impl FileIdentity {
         let mut hasher = std::hash::DefaultHasher::new();
         self.hash(&mut hasher);
         hasher.finish()
+    }
+}
+
+/// Nanoseconds since the Unix epoch (negative before it; saturated beyond the years 1677 and
+/// 2262).
+fn unix_nanos(time: std::time::SystemTime) -> i64 {
+    match time.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_nanos()).map_or(i64::MIN, |n| -n),
     }
 }
 
@@ -200,6 +228,28 @@ struct Writer {
     written: u64,
     /// Each file's last record: its identity's hash → the record's offset.
     index: HashMap<u64, u64>,
+    /// Records noted but not yet written ([`Stage::Sending`]), in order, after `end`.
+    pending: Vec<u8>,
+}
+
+impl Writer {
+    /// Writes what is pending, in one `write`.
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.file.write_all(&self.pending)?;
+        self.end += self.pending.len() as u64;
+        self.pending.clear();
+        Ok(())
+    }
+}
+
+impl Drop for Writer {
+    /// What is still pending is written when the journal is closed.
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
 }
 
 impl Journal {
@@ -242,8 +292,16 @@ impl Journal {
     }
 
     fn last_now(&self, id: &FileIdentity) -> Result<Option<Stage>, Error> {
-        let Some(offset) = self.writer().index.get(&id.hash64()).copied() else {
-            return Ok(None);
+        let offset = {
+            let mut writer = self.writer();
+            let Some(offset) = writer.index.get(&id.hash64()).copied() else {
+                return Ok(None);
+            };
+            if offset >= writer.end {
+                // Still in memory: write it, then read it like any other.
+                writer.flush().map_err(|e| self.error(e))?;
+            }
+            offset
         };
         let line = self.read_line_at(offset).map_err(|e| self.error(e))?;
         // Compared in full: two identities with one hash are not confused.
@@ -253,21 +311,29 @@ impl Journal {
             .map(|record| record.stage))
     }
 
-    /// A file's start: its identity (the file at `path`, sent under `name` to `target`), its
-    /// last recorded stage, and, when there is none, [`Stage::Sending`] appended. A few system
-    /// calls on local files (`stat`, one `write`, one read on a resume), done on the calling
-    /// thread as [`append`](Self::append) is: a handoff to the blocking pool per file cost
-    /// more than the work in a run of many small files.
+    /// A file's start: its identity ([`FileIdentity::of_source`], sent to `target`), its last
+    /// recorded stage, and, when there is none, [`Stage::Sending`] noted. Done on the calling
+    /// thread, as [`append`](Self::append) is: no system call unless a record must be read
+    /// back (a resume), and a handoff to the blocking pool per file cost more than the work in
+    /// a run of many small files.
+    ///
+    /// `Sending` is kept in memory and written with the next record of any file (or the next
+    /// [`sync`](Self::sync)), one `write` instead of two: it tells a later run which files
+    /// were in flight, and a process killed before it reached the file only leaves that
+    /// hint out.
     pub fn begin(
         &self,
-        path: impl AsRef<Path>,
-        name: impl Into<String>,
+        source: &UploadSource,
         target: impl Into<String>,
     ) -> Result<(FileIdentity, Option<Stage>), Error> {
-        let id = FileIdentity::of_now(path.as_ref(), name.into(), target.into())?;
+        let id = FileIdentity::of_source(source, target)?;
         let last = self.last_now(&id)?;
         if last.is_none() {
-            self.append(&id, Stage::Sending)?;
+            let line = self.line(&id, Stage::Sending)?;
+            let mut writer = self.writer();
+            let offset = writer.end + writer.pending.len() as u64;
+            writer.pending.extend_from_slice(&line);
+            writer.index.insert(id.hash64(), offset);
         }
         Ok((id, last))
     }
@@ -292,6 +358,18 @@ impl Journal {
     /// power loss until [`sync`](Self::sync). A run appends each step as it happens and syncs
     /// once for every result it is about to report.
     pub fn append(&self, id: &FileIdentity, stage: Stage) -> Result<(), Error> {
+        let line = self.line(id, stage)?;
+        let mut writer = self.writer();
+        let offset = writer.end + writer.pending.len() as u64;
+        writer.pending.extend_from_slice(&line);
+        writer.flush().map_err(|e| self.error(e))?;
+        writer.written += 1;
+        writer.index.insert(id.hash64(), offset);
+        Ok(())
+    }
+
+    /// One record as a line of the file.
+    fn line(&self, id: &FileIdentity, stage: Stage) -> Result<Vec<u8>, Error> {
         let record = Record {
             id: id.clone(),
             stage,
@@ -300,19 +378,20 @@ impl Journal {
         let mut line =
             serde_json::to_vec(&record).map_err(|e| self.error(std::io::Error::other(e)))?;
         line.push(b'\n');
-        let mut writer = self.writer();
-        let offset = writer.end;
-        writer.file.write_all(&line).map_err(|e| self.error(e))?;
-        writer.end += line.len() as u64;
-        writer.written += 1;
-        writer.index.insert(id.hash64(), offset);
-        Ok(())
+        Ok(line)
     }
 
     /// Puts every record appended so far on the disk (`fdatasync`). Callers that come while a
     /// sync is running share the next one.
     pub async fn sync(&self) -> Result<(), Error> {
-        let target = self.writer().written;
+        let target = {
+            let mut writer = self.writer();
+            if !writer.pending.is_empty() {
+                writer.flush().map_err(|e| self.error(e))?;
+                writer.written += 1;
+            }
+            writer.written
+        };
         let this = self.clone();
         blocking(move || {
             let mut synced = this.inner.synced.lock().unwrap_or_else(|e| e.into_inner());
@@ -392,6 +471,7 @@ fn open(path: PathBuf) -> Result<Journal, Error> {
                 end,
                 written: 0,
                 index,
+                pending: Vec::new(),
             }),
             synced: Mutex::new(0),
             sync_handle,
@@ -499,6 +579,49 @@ mod tests {
         let journal = Journal::open(&path).await?;
         assert_eq!(journal.skipped_lines(), 1, "the torn line stays skipped");
         assert_eq!(journal.last(&id("b", 2)).await?, Some(Stage::Sending));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_file_begun_is_sending_until_it_is_done_and_a_changed_file_is_new()
+    -> Result<(), Error> {
+        let dir = tempfile::tempdir().map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let file = dir.path().join("report.pdf");
+        std::fs::write(&file, b"%PDF-1.4 one").map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let journal = Journal::open(dir.path().join("run.journal")).await?;
+        let source = UploadSource::from_path(&file).await?;
+        let (id, last) = journal.begin(&source, "target")?;
+        assert_eq!((id.name.as_str(), id.size, last), ("report.pdf", 12, None));
+        // Noted in memory, read back (written first) when asked for.
+        assert_eq!(journal.begin(&source, "target")?.1, Some(Stage::Sending));
+        let done = Stage::Done {
+            result: serde_json::json!({"id": "a1"}),
+            summary: None,
+        };
+        journal.record(&id, done.clone()).await?;
+        assert_eq!(journal.begin(&source, "target")?.1, Some(done.clone()));
+        assert_eq!(journal.begin(&source, "another target")?.1, None);
+        std::fs::write(&file, b"%PDF-1.4 one, edited")
+            .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let edited = UploadSource::from_path(&file).await?;
+        assert_eq!(
+            journal.begin(&edited, "target")?.1,
+            None,
+            "an edited file is new"
+        );
+        drop(journal);
+        let journal = Journal::open(dir.path().join("run.journal")).await?;
+        assert_eq!(
+            journal.begin(&source, "target")?.1,
+            Some(done),
+            "after reopening"
+        );
+        assert!(
+            journal
+                .begin(&UploadSource::from_bytes(b"x".to_vec(), "x.txt"), "target")
+                .is_err(),
+            "bytes have no path to be known by"
+        );
         Ok(())
     }
 

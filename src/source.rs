@@ -63,6 +63,8 @@ pub struct UploadSource {
     name_problem: Option<String>,
     content_type: String,
     len: Option<u64>,
+    /// A file's modification time when it was opened.
+    modified: Option<std::time::SystemTime>,
     progress: Option<ProgressFn>,
 }
 
@@ -97,7 +99,7 @@ impl UploadSource {
         let path = path.as_ref().to_path_buf();
         // One trip to the blocking pool for metadata, open and sniffing: three trips cost
         // more than the whole of a small upload (see BENCHMARKS.md).
-        let (len, head) = tokio::task::spawn_blocking({
+        let inspected = tokio::task::spawn_blocking({
             let path = path.clone();
             move || inspect(&path)
         })
@@ -116,11 +118,12 @@ impl UploadSource {
             ),
         };
         Ok(Self {
-            content_type: crate::content_type::detect_content_type(&head, &file_name),
+            content_type: crate::content_type::detect_content_type(&inspected.head, &file_name),
             origin: Origin::Path(path),
             file_name,
             name_problem,
-            len: Some(len),
+            len: Some(inspected.len),
+            modified: inspected.modified,
             progress: None,
         })
     }
@@ -139,6 +142,7 @@ impl UploadSource {
             origin: Origin::Bytes(bytes),
             file_name,
             name_problem: None,
+            modified: None,
             progress: None,
         }
     }
@@ -157,6 +161,7 @@ impl UploadSource {
             file_name,
             name_problem: None,
             len,
+            modified: None,
             progress: None,
         }
     }
@@ -212,6 +217,21 @@ impl UploadSource {
     /// The content type (detected or set).
     pub fn content_type(&self) -> &str {
         &self.content_type
+    }
+
+    /// The path of a source made by [`from_path`](Self::from_path).
+    pub fn path(&self) -> Option<&Path> {
+        match &self.origin {
+            Origin::Path(path) => Some(path),
+            _ => None,
+        }
+    }
+
+    /// A file's modification time when [`from_path`](Self::from_path) opened it (where the
+    /// platform has one): with its path and length, what identifies it in a
+    /// [`journal`](crate::journal).
+    pub fn modified(&self) -> Option<std::time::SystemTime> {
+        self.modified
     }
 
     /// The length in bytes, when known.

@@ -215,16 +215,16 @@ where
         ending: Ending::Interrupted,
         was_in_flight: false,
     };
-    let name = filename.clone().unwrap_or_else(|| {
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    });
     let ending = async {
+        let mut source = UploadSource::from_path(&path).await?;
+        if let Some(name) = filename {
+            source = source.with_file_name(name.clone());
+        }
+        outcome.bytes = source.len();
+        // The file as it was opened is the file the journal knows (or not).
         let (checkpoint, resume) = match journal {
             Some(journal) => {
-                let (id, resume) = journal.begin(&path, name, target)?;
-                outcome.bytes = Some(id.size);
+                let (id, resume) = journal.begin(&source, target)?;
                 if let Some(Stage::Done { result, summary }) = resume {
                     return Ok(Ending::FromJournal(Output {
                         human: summary.unwrap_or_else(|| result.to_string()),
@@ -236,11 +236,6 @@ where
             }
             None => (Checkpoint(None), None),
         };
-        let mut source = UploadSource::from_path(&path).await?;
-        if let Some(name) = filename {
-            source = source.with_file_name(name.clone());
-        }
-        outcome.bytes = source.len();
         let source = progress.track(source);
         let finished = checkpoint.clone();
         let output = upload(Job {
