@@ -24,31 +24,26 @@
 //! compared in full.
 //!
 //! ```no_run
-//! use upload_clients::journal::{FileIdentity, Journal, Stage};
+//! use upload_clients::journal::{Journal, Stage};
 //! use upload_clients::{MaiAgentClient, UploadSource, auth::Credential};
 //!
 //! # async fn run() -> Result<(), upload_clients::Error> {
 //! let journal = Journal::open("reports.journal").await?;
 //! let mai = MaiAgentClient::new(Credential::api_key("<API key>"))?;
-//! let target = "maiagent presigned https://api.maiagent.ai/api";
-//! let id = FileIdentity::of("reports/q3.pdf", "q3.pdf", target).await?;
-//! let attachment = match journal.last(&id).await? {
-//!     Some(Stage::Done { result, .. }) => result, // sent in an earlier run: nothing to do
-//!     Some(Stage::Stored { key }) => {
-//!         // In storage already: register it, do not send it again.
-//!         let attachment = mai.register(&key, "q3.pdf", None).await?;
-//!         serde_json::to_value(attachment).unwrap_or_default()
-//!     }
+//! let source = UploadSource::from_path("reports/q3.pdf").await?;
+//! let (id, last) = journal.begin(&source, "maiagent presigned https://api.maiagent.ai/api")?;
+//! let key = match last {
+//!     Some(Stage::Done { .. }) => return Ok(()), // sent in an earlier run: nothing to do
+//!     Some(Stage::Stored { key }) => key,         // in storage already: do not send it again
 //!     _ => {
-//!         journal.record(&id, Stage::Sending).await?;
-//!         let source = UploadSource::from_path("reports/q3.pdf").await?;
 //!         let key = mai.store_presigned(&source).await?;
-//!         journal.record(&id, Stage::Stored { key: key.clone() }).await?;
-//!         let attachment = mai.register(&key, "q3.pdf", None).await?;
-//!         serde_json::to_value(attachment).unwrap_or_default()
+//!         journal.append(&id, Stage::Stored { key: key.clone() })?;
+//!         key
 //!     }
 //! };
-//! journal.record(&id, Stage::Done { result: attachment, summary: None }).await?;
+//! let attachment = mai.register(&key, source.file_name(), None).await?;
+//! let result = serde_json::to_value(attachment).unwrap_or_default();
+//! journal.record(&id, Stage::Done { result, summary: None }).await?;
 //! # Ok(()) }
 //! ```
 
@@ -112,33 +107,6 @@ pub struct FileIdentity {
 }
 
 impl FileIdentity {
-    /// The identity of the file at `path`, sent under `name` to `target`, as it is now.
-    pub async fn of(
-        path: impl AsRef<Path>,
-        name: impl Into<String>,
-        target: impl Into<String>,
-    ) -> Result<Self, Error> {
-        let (path, name, target) = (path.as_ref().to_path_buf(), name.into(), target.into());
-        blocking(move || Self::of_now(&path, name, target)).await
-    }
-
-    /// [`of`](Self::of), on this thread.
-    fn of_now(path: &Path, name: String, target: String) -> Result<Self, Error> {
-        let cannot = |e: std::io::Error| {
-            Error::InvalidInput(format!("{}: cannot read the file: {e}", path.display()))
-        };
-        let absolute = std::path::absolute(path).map_err(cannot)?;
-        let meta = std::fs::metadata(path).map_err(cannot)?;
-        let modified = meta.modified().map_err(cannot)?;
-        Ok(Self {
-            target,
-            file: path_text(&absolute),
-            name,
-            size: meta.len(),
-            modified_ns: unix_nanos(modified),
-        })
-    }
-
     /// The identity of the file `source` was opened from ([`UploadSource::from_path`]), sent
     /// under its file name to `target`, as it was when it was opened: no second look at the
     /// disk.
@@ -211,7 +179,7 @@ pub struct Journal {
 struct Inner {
     path: PathBuf,
     writer: Mutex<Writer>,
-    /// The last record written that is known to be on the disk.
+    /// How much of the file is known to be on the disk (bytes).
     synced: Mutex<u64>,
     /// A second handle on the file, for syncing without holding the writer.
     sync_handle: File,
@@ -224,8 +192,6 @@ struct Writer {
     file: File,
     /// The file's length: where the next record goes.
     end: u64,
-    /// Records written.
-    written: u64,
     /// Each file's last record: its identity's hash → the record's offset.
     index: HashMap<u64, u64>,
     /// Records noted but not yet written ([`Stage::Sending`]), in order, after `end`.
@@ -233,6 +199,13 @@ struct Writer {
 }
 
 impl Writer {
+    /// Queues `line` as the last record of the file whose identity hashes to `hash`.
+    fn push(&mut self, hash: u64, line: &[u8]) {
+        let offset = self.end + self.pending.len() as u64;
+        self.pending.extend_from_slice(line);
+        self.index.insert(hash, offset);
+    }
+
     /// Writes what is pending, in one `write`.
     fn flush(&mut self) -> std::io::Result<()> {
         if self.pending.is_empty() {
@@ -330,10 +303,7 @@ impl Journal {
         let last = self.last_now(&id)?;
         if last.is_none() {
             let line = self.line(&id, Stage::Sending)?;
-            let mut writer = self.writer();
-            let offset = writer.end + writer.pending.len() as u64;
-            writer.pending.extend_from_slice(&line);
-            writer.index.insert(id.hash64(), offset);
+            self.writer().push(id.hash64(), &line);
         }
         Ok((id, last))
     }
@@ -360,12 +330,8 @@ impl Journal {
     pub fn append(&self, id: &FileIdentity, stage: Stage) -> Result<(), Error> {
         let line = self.line(id, stage)?;
         let mut writer = self.writer();
-        let offset = writer.end + writer.pending.len() as u64;
-        writer.pending.extend_from_slice(&line);
-        writer.flush().map_err(|e| self.error(e))?;
-        writer.written += 1;
-        writer.index.insert(id.hash64(), offset);
-        Ok(())
+        writer.push(id.hash64(), &line);
+        writer.flush().map_err(|e| self.error(e))
     }
 
     /// One record as a line of the file.
@@ -386,17 +352,14 @@ impl Journal {
     pub async fn sync(&self) -> Result<(), Error> {
         let target = {
             let mut writer = self.writer();
-            if !writer.pending.is_empty() {
-                writer.flush().map_err(|e| self.error(e))?;
-                writer.written += 1;
-            }
-            writer.written
+            writer.flush().map_err(|e| self.error(e))?;
+            writer.end
         };
         let this = self.clone();
         blocking(move || {
             let mut synced = this.inner.synced.lock().unwrap_or_else(|e| e.into_inner());
             if *synced < target {
-                let covered = this.writer().written;
+                let covered = this.writer().end;
                 this.inner
                     .sync_handle
                     .sync_data()
@@ -434,31 +397,45 @@ fn open(path: PathBuf) -> Result<Journal, Error> {
             path.display()
         )));
     }
-    let mut text = Vec::new();
-    file.read_to_end(&mut text).map_err(error)?;
-    let mut end = text.len() as u64;
-    if !text.starts_with(HEADER.as_bytes()) {
-        // Empty, or a header cut short by a crash while it was created: start it afresh.
-        if HEADER.as_bytes().starts_with(&text) {
+    // Read as a stream, a line at a time: a journal of a large run is never held whole.
+    let len = file.metadata().map_err(error)?.len();
+    let mut reader = BufReader::new(&file);
+    let mut header = Vec::new();
+    (&mut reader)
+        .take(HEADER.len() as u64 + 1)
+        .read_until(b'\n', &mut header)
+        .map_err(error)?;
+    let scanned = if header.strip_suffix(b"\n") == Some(HEADER.as_bytes()) {
+        Some(index(reader, header.len() as u64).map_err(error)?)
+    } else if HEADER.as_bytes().starts_with(&header) && header.len() as u64 == len {
+        None // empty, or a header cut short by a crash while it was created
+    } else {
+        return Err(Error::InvalidInput(format!(
+            "{} is not an upload-clients journal (its first line is not {HEADER}); give a new file or the journal of the run to resume",
+            path.display()
+        )));
+    };
+    let (index, skipped, end) = match scanned {
+        Some(Scan {
+            index,
+            skipped,
+            end,
+            torn_tail,
+        }) => {
+            if torn_tail {
+                // A last line cut short: end it, so the next record starts a line of its own.
+                file.write_all(b"\n").map_err(error)?;
+            }
+            (index, skipped, end + u64::from(torn_tail))
+        }
+        None => {
             file.set_len(0).map_err(error)?;
             file.write_all(format!("{HEADER}\n").as_bytes())
                 .map_err(error)?;
             file.sync_all().map_err(error)?;
-            end = HEADER.len() as u64 + 1;
-            text.clear();
-        } else {
-            return Err(Error::InvalidInput(format!(
-                "{} is not an upload-clients journal (its first line is not {HEADER}); give a new file or the journal of the run to resume",
-                path.display()
-            )));
+            (HashMap::new(), 0, HEADER.len() as u64 + 1)
         }
-    }
-    let (index, skipped) = index(&text);
-    if !text.is_empty() && !text.ends_with(b"\n") {
-        // A last line cut short: end it, so the next record starts a line of its own.
-        file.write_all(b"\n").map_err(error)?;
-        end += 1;
-    }
+    };
     if skipped > 0 {
         tracing::warn!(journal = %path.display(), skipped, "skipped journal lines cut short by an earlier crash");
     }
@@ -469,7 +446,6 @@ fn open(path: PathBuf) -> Result<Journal, Error> {
             writer: Mutex::new(Writer {
                 file,
                 end,
-                written: 0,
                 index,
                 pending: Vec::new(),
             }),
@@ -482,23 +458,39 @@ fn open(path: PathBuf) -> Result<Journal, Error> {
     })
 }
 
-/// Each file's last record (hash → offset) in the text of a journal, and how many lines
-/// could not be read.
-fn index(text: &[u8]) -> (HashMap<u64, u64>, usize) {
+/// What reading a journal found.
+struct Scan {
+    /// Each file's last record: its identity's hash → the record's offset.
+    index: HashMap<u64, u64>,
+    /// Lines that could not be read (cut short by a crash).
+    skipped: usize,
+    /// The file's length.
+    end: u64,
+    /// Its last line has no newline: a crash cut it short.
+    torn_tail: bool,
+}
+
+/// Reads the records of a journal from `reader`, which starts at `offset` (after the header),
+/// one line at a time.
+fn index(mut reader: impl BufRead, mut offset: u64) -> std::io::Result<Scan> {
     #[derive(Deserialize)]
     struct Head {
         #[serde(flatten)]
         id: FileIdentity,
     }
-    let (mut index, mut skipped, mut offset) = (HashMap::new(), 0, 0u64);
-    for line in text.split_inclusive(|&b| b == b'\n') {
-        let at = offset;
-        offset += line.len() as u64;
-        if at == 0 {
-            continue; // the header
+    let (mut index, mut skipped, mut torn_tail) = (HashMap::new(), 0, false);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line)?;
+        if read == 0 {
+            break;
         }
+        let at = offset;
+        offset += read as u64;
         let complete = line.ends_with(b"\n");
-        match serde_json::from_slice::<Head>(line) {
+        torn_tail = !complete;
+        match serde_json::from_slice::<Head>(&line) {
             Ok(head) if complete => {
                 index.insert(head.id.hash64(), at);
             }
@@ -506,7 +498,12 @@ fn index(text: &[u8]) -> (HashMap<u64, u64>, usize) {
             _ => skipped += 1,
         }
     }
-    (index, skipped)
+    Ok(Scan {
+        index,
+        skipped,
+        end: offset,
+        torn_tail,
+    })
 }
 
 /// Runs blocking file work off the async threads.
@@ -640,6 +637,26 @@ mod tests {
         let text =
             std::fs::read_to_string(&path).map_err(|e| Error::InvalidInput(e.to_string()))?;
         assert_eq!(text, "my notes\n");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_header_cut_short_starts_the_journal_afresh() -> Result<(), Error> {
+        let dir = tempfile::tempdir().map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let path = dir.path().join("run.journal");
+        std::fs::write(&path, &HEADER.as_bytes()[..10])
+            .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let journal = Journal::open(&path).await?;
+        assert!(journal.is_empty());
+        journal.record(&id("a", 1), Stage::Sending).await?;
+        drop(journal);
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        assert!(text.starts_with(&format!("{HEADER}\n{{")), "{text}");
+        assert_eq!(
+            Journal::open(&path).await?.last(&id("a", 1)).await?,
+            Some(Stage::Sending)
+        );
         Ok(())
     }
 

@@ -152,11 +152,6 @@ impl Throttle {
         }
     }
 
-    /// Whether `self` and `other` are the same throttle.
-    pub fn same_as(&self, other: &Throttle) -> bool {
-        Arc::ptr_eq(&self.inner, &other.inner)
-    }
-
     fn lock(&self) -> MutexGuard<'_, State> {
         self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
     }
