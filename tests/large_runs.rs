@@ -56,6 +56,28 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The CLI's arguments for a MaiAgent presigned run of the files in `dir` against `emu`, 8 at
+/// a time, with `--json`.
+fn presigned_run(emu: &Emulator, dir: &Path) -> Vec<String> {
+    let (base, folder) = (format!("{}/api", emu.base_url()), dir.display().to_string());
+    [
+        "maiagent",
+        "upload",
+        "--presigned",
+        "--dir",
+        &folder,
+        "--concurrency",
+        "8",
+        "--endpoint",
+        &base,
+        "--token",
+        "any",
+        "--json",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
 /// Waits (at most 120 s) until `ready` holds for the emulator's records.
 async fn wait_until(emu: &Emulator, ready: impl Fn(&[RecordedRequest]) -> bool) -> TestResult {
     for _ in 0..2400 {
@@ -107,25 +129,8 @@ async fn ctrl_c_mid_run_prints_every_attachment_the_service_created() -> TestRes
     emu.fail_next("storage.post".parse()?, "slow=300ms".parse()?, 1000);
     let dir = tempfile::tempdir()?;
     text_files(dir.path(), 60);
-    let (base, folder) = (
-        format!("{}/api", emu.base_url()),
-        dir.path().display().to_string(),
-    );
-    let child = cli(&[
-        "maiagent",
-        "upload",
-        "--presigned",
-        "--dir",
-        &folder,
-        "--concurrency",
-        "8",
-        "--endpoint",
-        &base,
-        "--token",
-        "any",
-        "--json",
-    ])
-    .spawn()?;
+    let args = presigned_run(&emu, dir.path());
+    let child = cli(&args.iter().map(String::as_str).collect::<Vec<_>>()).spawn()?;
     wait_until(&emu, |r| {
         created_on(r, "maiagent.createAttachment").len() >= 10
     })
@@ -169,26 +174,9 @@ async fn kill_9_then_a_rerun_with_the_journal_finishes_every_file_without_sendin
     let files = tempfile::tempdir()?;
     text_files(files.path(), 48);
     let journal = dir.path().join("run.journal").display().to_string();
-    let (base, folder) = (
-        format!("{}/api", emu.base_url()),
-        files.path().display().to_string(),
-    );
-    let args = [
-        "maiagent",
-        "upload",
-        "--presigned",
-        "--dir",
-        &folder,
-        "--concurrency",
-        "8",
-        "--endpoint",
-        &base,
-        "--token",
-        "any",
-        "--json",
-        "--journal",
-        &journal,
-    ];
+    let mut args = presigned_run(&emu, files.path());
+    args.extend(["--journal".to_owned(), journal.clone()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut child = cli(&args).spawn()?;
     wait_until(&emu, |r| {
         created_on(r, "maiagent.createAttachment").len() >= 8
@@ -330,6 +318,50 @@ async fn a_finished_journal_sends_nothing_an_edited_file_is_sent_again_a_torn_li
         "{}",
         text(&after_crash.stderr)
     );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rerun_names_the_file_an_earlier_run_started_but_did_not_finish() -> TestResult {
+    let emu = Emulator::start().await?;
+    // The first upload is refused (not retried): its journal says it was started, not done.
+    emu.fail_next("ai-agents.uploadFile".parse()?, "400".parse()?, 1);
+    let dir = tempfile::tempdir()?;
+    let files = tempfile::tempdir()?;
+    text_files(files.path(), 3);
+    let journal = dir.path().join("run.journal").display().to_string();
+    let (base, folder) = (emu.base_url(), files.path().display().to_string());
+    let args = [
+        "agents",
+        "upload",
+        "--dir",
+        &folder,
+        "--purpose",
+        "assistants",
+        "--endpoint",
+        &base,
+        "--token",
+        "any",
+        "--concurrency",
+        "1",
+        "--journal",
+        &journal,
+    ];
+    let first = run(&args).await?;
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stdout));
+    let rerun = run(&args).await?;
+    assert_eq!(rerun.status.code(), Some(0), "{}", text(&rerun.stderr));
+    let said = text(&rerun.stderr);
+    let notes: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains("was started by an earlier run"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{said}");
+    assert!(
+        notes[0].contains("doc-000.txt"),
+        "the refused file, the first of one at a time: {said}"
+    );
+    assert_eq!(created_on(&emu.requests(), "ai-agents.uploadFile").len(), 3);
     Ok(())
 }
 

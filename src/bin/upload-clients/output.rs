@@ -33,7 +33,8 @@ pub struct Outcome {
     /// Its size in bytes, when it has one.
     pub bytes: Option<u64>,
     pub ending: Ending,
-    /// In flight when an earlier run with this journal stopped: the service may hold a copy.
+    /// Started by an earlier run with this journal that did not record its end (it stopped, or
+    /// the file failed): the service may hold a copy.
     pub was_in_flight: bool,
 }
 
@@ -98,7 +99,7 @@ impl Reporter {
         } = outcome;
         if was_in_flight {
             eprintln!(
-                "note: {label} was in flight when an earlier run with this journal stopped; if the service kept that upload, it now holds two copies"
+                "note: {label} was started by an earlier run with this journal that did not record its end (the run stopped, or this file failed); if the service kept that upload, it may now hold two copies"
             );
         }
         match ending {

@@ -142,21 +142,16 @@ where
             () = &mut aborting => break,
         }
     }
-    // What finished before the run was cut short is printed too, after its sync.
-    if let Some((mut batch, sync)) = syncing.take() {
-        let synced = sync.await;
-        batch.append(&mut ready);
-        let synced = match (synced, journal) {
-            (Ok(()), Some(journal)) if !batch.is_empty() => journal.sync().await,
-            (result, _) => result,
-        };
-        print_synced(&mut reporter, batch, synced);
-    } else if !ready.is_empty() {
+    // What finished before the run was cut short is printed too, after one sync covering it
+    // all (a sync still running is left to end on its own).
+    let mut rest = syncing.take().map(|(batch, _)| batch).unwrap_or_default();
+    rest.append(&mut ready);
+    if !rest.is_empty() {
         let synced = match journal {
             Some(journal) => journal.sync().await,
             None => Ok(()),
         };
-        print_synced(&mut reporter, std::mem::take(&mut ready), synced);
+        print_synced(&mut reporter, rest, synced);
     }
     let stopped = ctx.stop.level() != Level::Running;
     let cut_off = std::mem::take(&mut *in_flight.lock().unwrap_or_else(|e| e.into_inner()));
