@@ -522,6 +522,8 @@ async fn blocking<T: Send + 'static>(
 mod tests {
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
     fn id(file: &str, size: u64) -> FileIdentity {
         FileIdentity {
             target: "test".into(),
@@ -533,8 +535,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_last_record_of_each_file_survives_reopening() -> Result<(), Error> {
-        let dir = tempfile::tempdir().map_err(|e| Error::InvalidInput(e.to_string()))?;
+    async fn the_last_record_of_each_file_survives_reopening() -> TestResult {
+        let dir = tempfile::tempdir()?;
         let path = dir.path().join("run.journal");
         let journal = Journal::open(&path).await?;
         journal.record(&id("a", 1), Stage::Sending).await?;
@@ -555,8 +557,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_torn_last_line_is_skipped_and_the_next_record_is_whole() -> Result<(), Error> {
-        let dir = tempfile::tempdir().map_err(|e| Error::InvalidInput(e.to_string()))?;
+    async fn a_torn_last_line_is_skipped_and_the_next_record_is_whole() -> TestResult {
+        let dir = tempfile::tempdir()?;
         let path = dir.path().join("run.journal");
         let journal = Journal::open(&path).await?;
         let done = Stage::Done {
@@ -565,9 +567,9 @@ mod tests {
         };
         journal.record(&id("a", 1), done.clone()).await?;
         drop(journal);
-        let mut text = std::fs::read(&path).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let mut text = std::fs::read(&path)?;
         text.extend_from_slice(br#"{"target":"test","file":"b","na"#);
-        std::fs::write(&path, &text).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        std::fs::write(&path, &text)?;
         let journal = Journal::open(&path).await?;
         assert_eq!(journal.skipped_lines(), 1);
         assert_eq!(journal.last(&id("a", 1)).await?, Some(done));
@@ -580,11 +582,10 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_file_begun_is_sending_until_it_is_done_and_a_changed_file_is_new()
-    -> Result<(), Error> {
-        let dir = tempfile::tempdir().map_err(|e| Error::InvalidInput(e.to_string()))?;
+    async fn a_file_begun_is_sending_until_it_is_done_and_a_changed_file_is_new() -> TestResult {
+        let dir = tempfile::tempdir()?;
         let file = dir.path().join("report.pdf");
-        std::fs::write(&file, b"%PDF-1.4 one").map_err(|e| Error::InvalidInput(e.to_string()))?;
+        std::fs::write(&file, b"%PDF-1.4 one")?;
         let journal = Journal::open(dir.path().join("run.journal")).await?;
         let source = UploadSource::from_path(&file).await?;
         let (id, last) = journal.begin(&source, "target")?;
@@ -598,8 +599,7 @@ mod tests {
         journal.record(&id, done.clone()).await?;
         assert_eq!(journal.begin(&source, "target")?.1, Some(done.clone()));
         assert_eq!(journal.begin(&source, "another target")?.1, None);
-        std::fs::write(&file, b"%PDF-1.4 one, edited")
-            .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        std::fs::write(&file, b"%PDF-1.4 one, edited")?;
         let edited = UploadSource::from_path(&file).await?;
         assert_eq!(
             journal.begin(&edited, "target")?.1,
@@ -623,10 +623,10 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_file_that_is_not_a_journal_is_refused_and_left_alone() -> Result<(), Error> {
-        let dir = tempfile::tempdir().map_err(|e| Error::InvalidInput(e.to_string()))?;
+    async fn a_file_that_is_not_a_journal_is_refused_and_left_alone() -> TestResult {
+        let dir = tempfile::tempdir()?;
         let path = dir.path().join("notes.txt");
-        std::fs::write(&path, "my notes\n").map_err(|e| Error::InvalidInput(e.to_string()))?;
+        std::fs::write(&path, "my notes\n")?;
         let error = Journal::open(&path).await.err().map(|e| e.to_string());
         assert!(
             error
@@ -634,24 +634,21 @@ mod tests {
                 .is_some_and(|e| e.contains("is not an upload-clients journal")),
             "{error:?}"
         );
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let text = std::fs::read_to_string(&path)?;
         assert_eq!(text, "my notes\n");
         Ok(())
     }
 
     #[tokio::test]
-    async fn a_header_cut_short_starts_the_journal_afresh() -> Result<(), Error> {
-        let dir = tempfile::tempdir().map_err(|e| Error::InvalidInput(e.to_string()))?;
+    async fn a_header_cut_short_starts_the_journal_afresh() -> TestResult {
+        let dir = tempfile::tempdir()?;
         let path = dir.path().join("run.journal");
-        std::fs::write(&path, &HEADER.as_bytes()[..10])
-            .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        std::fs::write(&path, &HEADER.as_bytes()[..10])?;
         let journal = Journal::open(&path).await?;
         assert!(journal.is_empty());
         journal.record(&id("a", 1), Stage::Sending).await?;
         drop(journal);
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let text = std::fs::read_to_string(&path)?;
         assert!(text.starts_with(&format!("{HEADER}\n{{")), "{text}");
         assert_eq!(
             Journal::open(&path).await?.last(&id("a", 1)).await?,
@@ -661,8 +658,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn one_journal_is_used_by_one_run_at_a_time() -> Result<(), Error> {
-        let dir = tempfile::tempdir().map_err(|e| Error::InvalidInput(e.to_string()))?;
+    async fn one_journal_is_used_by_one_run_at_a_time() -> TestResult {
+        let dir = tempfile::tempdir()?;
         let path = dir.path().join("run.journal");
         let first = Journal::open(&path).await?;
         let second = Journal::open(&path).await.err().map(|e| e.to_string());
