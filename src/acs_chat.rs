@@ -133,7 +133,7 @@ impl AcsChatClient {
             .chat_thread_id(thread_id)
             .api_version(self.api_version.as_str())
             .image_filename(crate::file_name::header_value(source.file_name()))
-            .body(source.body().await?)
+            .body(source.body(None).await?)
             .send()
             .await;
         let response = crate::api::check::<AcsChat, _>(response).await?;

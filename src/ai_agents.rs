@@ -109,15 +109,24 @@ impl AiAgentsClient {
     service_setters!("[`crate::Limits::ai_agents_files`]");
 
     /// Uploads `source` with `purpose`; the form's `filename` is the source's file name.
+    ///
+    /// The size the service reports (`bytes`) must be the size sent, else the upload fails
+    /// with [`Error::Integrity`] naming the file the service kept (it is not uploaded again:
+    /// delete that file first); [`with_verify`](Self::with_verify) turns this off.
     pub async fn upload(
         &self,
         source: &UploadSource,
         purpose: FilePurpose,
     ) -> Result<FileInfo, Error> {
         self.service.check(source)?;
-        self.service
+        let info = self
+            .service
             .run(Some(source), || self.upload_once(source, purpose.clone()))
-            .await
+            .await?;
+        if self.service.verify {
+            check_size(&info, source.len())?;
+        }
+        Ok(info)
     }
 
     /// Uploads every source with `purpose`, at most `concurrency` at a time over this client's
@@ -163,7 +172,7 @@ impl AiAgentsClient {
             .api_version(self.api_version.as_str())
             .purpose(purpose)
             .filename(source.file_name())
-            .file(source.part().await?)
+            .file(source.part(None).await?)
             .send()
             .await;
         let info = crate::api::check::<AiAgents, _>(response).await?;
@@ -262,5 +271,21 @@ fn state_name(state: Option<&FileState>) -> String {
     match state.map(serde_json::to_value) {
         Some(Ok(serde_json::Value::String(name))) => name,
         _ => "without a status".to_string(),
+    }
+}
+
+/// Refuses a file the service kept at another size than the `len` bytes sent.
+fn check_size(info: &FileInfo, len: Option<u64>) -> Result<(), Error> {
+    match len {
+        Some(len) if i64::from(info.bytes) != i64::try_from(len).unwrap_or(i64::MAX) => {
+            Err(Error::Integrity {
+                what: format!("AI Agents file `{}`", info.id),
+                check: "size in bytes",
+                sent: len.to_string(),
+                received: info.bytes.to_string(),
+                next: "delete that file and upload it again",
+            })
+        }
+        _ => Ok(()),
     }
 }

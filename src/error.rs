@@ -30,6 +30,25 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// What the service says it stored is not what was sent: storage's `ETag` is not the MD5
+    /// of the bytes sent, or the size the API reports is not the file's. Storage's is retried
+    /// (the same key is written again); the API's is not (the file it kept has an id: delete
+    /// it).
+    #[error(
+        "{what} is not the file that was sent: its {check} is {received}, the file's is {sent}; {next}"
+    )]
+    Integrity {
+        /// What was checked: the stored object or the API's file.
+        what: String,
+        /// What was compared (`MD5 (storage's ETag)`, `size in bytes`).
+        check: &'static str,
+        /// The value of the bytes sent.
+        sent: String,
+        /// The value the service reported.
+        received: String,
+        /// What to do about it.
+        next: &'static str,
+    },
     /// The service finished processing the file with an error.
     #[error("file {id} failed processing: {}", details.as_deref().unwrap_or("no details given"))]
     Processing {

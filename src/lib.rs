@@ -143,6 +143,7 @@ pub mod rbm_cache;
 pub mod redact;
 pub mod response;
 pub mod retry;
+mod sent_digest;
 mod service;
 pub mod source;
 pub mod throttle;

@@ -8,7 +8,7 @@ use crate::checks::check_id;
 use crate::ext::MaiAgentAttachmentsExt;
 use crate::ext::maiagent_attachments::UploadForm;
 use crate::generated::maiagent_attachments::{Client, types};
-use crate::presigned_policy::Policy;
+use crate::presigned_policy::{self, Clocks, Policy};
 use crate::presigned_post::{self, PresignedPost};
 use crate::service::{Service, service_setters};
 use crate::{Error, UploadSource};
@@ -201,7 +201,7 @@ impl MaiAgentClient {
         form: UploadForm<'_>,
         source: &UploadSource,
     ) -> Result<Option<Attachment>, Error> {
-        let response = form.file(source.part().await?).send().await;
+        let response = form.file(source.part(None).await?).send().await;
         let response = crate::api::check::<MaiAgent, _>(response).await?;
         Ok(response.into_inner().map(Attachment::from))
     }
@@ -210,6 +210,16 @@ impl MaiAgentClient {
     /// [`PRESIGN_FIELD_NAME`], in the JSON body as MaiAgent's official examples send them and in
     /// the query as its page lists them.
     pub async fn presign(&self, source: &UploadSource) -> Result<PresignedPost, Error> {
+        let (post, _) = self.presign_dated(source).await?;
+        Ok(post)
+    }
+
+    /// A presigned POST, and how far the service's clock is ahead of this machine's (its
+    /// answer's `Date`), for checking the policy's expiry on the clock that signed it.
+    async fn presign_dated(
+        &self,
+        source: &UploadSource,
+    ) -> Result<(PresignedPost, Option<chrono::TimeDelta>), Error> {
         let size = source.len().ok_or_else(|| {
             Error::InvalidInput(
                 "the presigned flow needs the file's length; give the stream's length".into(),
@@ -222,7 +232,11 @@ impl MaiAgentClient {
             .await
     }
 
-    async fn presign_once(&self, source: &UploadSource, size: i64) -> Result<PresignedPost, Error> {
+    async fn presign_once(
+        &self,
+        source: &UploadSource,
+        size: i64,
+    ) -> Result<(PresignedPost, Option<chrono::TimeDelta>), Error> {
         let response = self
             .service
             .api
@@ -245,7 +259,7 @@ impl MaiAgentClient {
             Err(progenitor_client::Error::InvalidResponsePayload(_, e)) => Some(e.to_string()),
             _ => None,
         };
-        let post = crate::api::check::<MaiAgent, _>(response)
+        let response = crate::api::check::<MaiAgent, _>(response)
             .await
             .map_err(|error| match (error, parse_error) {
                 (Error::InvalidResponse { api, .. }, Some(e)) => Error::InvalidResponse {
@@ -260,8 +274,15 @@ impl MaiAgentClient {
                     ),
                 },
                 (error, _) => error,
-            })?
-            .into_inner();
+            })?;
+        let clock_offset = presigned_policy::offset_from_date(
+            response
+                .headers()
+                .get(reqwest::header::DATE)
+                .and_then(|v| v.to_str().ok()),
+            chrono::Utc::now(),
+        );
+        let post = response.into_inner();
         let post = PresignedPost {
             url: post.url,
             fields: post.fields,
@@ -272,7 +293,7 @@ impl MaiAgentClient {
             api: MaiAgent::NAME,
             message: format!("{reason}; nothing was sent to storage"),
         })?;
-        Ok(post)
+        Ok((post, clock_offset))
     }
 
     /// Registers a file already in storage under `key` as an attachment named `filename`, on
@@ -357,17 +378,18 @@ impl MaiAgentClient {
     /// that keeps it ([`crate::journal`]) never sends the file to storage twice.
     pub async fn store_presigned(&self, source: &UploadSource) -> Result<String, Error> {
         self.service.check(source)?;
-        let post = self.presign(source).await?;
-        // What storage would refuse only after the whole file is refused now.
+        let (post, clock_offset) = self.presign_dated(source).await?;
+        // What storage would refuse only after the whole file is refused now, on the clock
+        // of the service that signed the policy.
         if let (Some(policy), Some(len)) = (Policy::of(&post), source.len()) {
-            policy.check(len, chrono::Utc::now())?;
+            policy.check(len, Clocks::now(clock_offset))?;
         }
         // Storage is retried on its own: once it accepted the file, only registration is left.
-        let (storage, post) = (&self.service.http(), &post);
+        let (storage, post, verify) = (&self.service.http(), &post, self.service.verify);
         let stored = self
             .service
             .run(Some(source), || {
-                presigned_post::upload(storage, post, source)
+                presigned_post::upload(storage, post, source, verify)
             })
             .await?;
         stored.key.ok_or_else(|| Error::InvalidResponse {

@@ -3,7 +3,9 @@
 //!
 //! The storage host gets no credential of any API: the form is sent with a plain client and
 //! only the fields authorise it. The file streams from its source with an exact
-//! `Content-Length` (S3 refuses chunked POSTs). S3's XML errors become [`StorageError`]s.
+//! `Content-Length` (S3 refuses chunked POSTs), its MD5 computed as it goes and compared with
+//! the `ETag` storage answers (a mismatch is [`Error::Integrity`]). S3's XML errors become
+//! [`StorageError`]s.
 
 use std::fmt;
 
@@ -14,6 +16,7 @@ use crate::error::StorageError;
 use crate::multipart::Form;
 use crate::redact::{is_secret_field, redact_values};
 use crate::response::{read_capped, request_id};
+use crate::sent_digest::{SentDigest, etag_md5, is_not_md5_by_encryption};
 use crate::{Error, UploadSource};
 
 /// A presigned POST: where to send the form and the fields to send with the file.
@@ -117,6 +120,34 @@ pub struct StoredObject {
     pub location: Option<String>,
     /// The `ETag` header, when storage sent one.
     pub etag: Option<String>,
+    /// The MD5 of the bytes sent (32 lowercase hex digits), computed as they streamed (when
+    /// verifying).
+    pub md5: Option<String>,
+}
+
+/// Refuses an object whose `ETag` states an MD5 other than the one of the bytes sent (S3
+/// answers a single-part object's MD5 as its `ETag`). An `ETag` that states no MD5 (none, a
+/// multipart `…-N`, SSE-KMS or SSE-C encryption) checks nothing.
+fn check_etag(stored: &StoredObject, headers: &reqwest::header::HeaderMap) -> Result<(), Error> {
+    let (Some(sent), Some(etag)) = (&stored.md5, &stored.etag) else {
+        return Ok(());
+    };
+    let Some(received) = etag_md5(etag).filter(|_| !is_not_md5_by_encryption(headers)) else {
+        return Ok(());
+    };
+    if received == *sent {
+        return Ok(());
+    }
+    Err(Error::Integrity {
+        what: match &stored.key {
+            Some(key) => format!("the object storage stored as `{key}`"),
+            None => "the object storage stored".into(),
+        },
+        check: "MD5 (storage's ETag)",
+        sent: sent.clone(),
+        received,
+        next: "the file is sent again under the same key; if this repeats, something between this machine and storage changes the bytes",
+    })
 }
 
 /// S3's XML error body.
@@ -131,6 +162,10 @@ struct S3Error {
 /// Sends `source` to storage as the presigned form `post`, with `http` (which must carry no
 /// API credential). Every field goes first, in order; the file goes last as the `file` field.
 ///
+/// With `verify`, the MD5 of the bytes is computed as they stream and compared with the `ETag`
+/// storage answers when that states an MD5 (a plain one: not a multipart `…-N` one, nor one
+/// of SSE-KMS or SSE-C): a mismatch is [`Error::Integrity`].
+///
 /// Fails before sending when the URL is not http(s), when there are no fields, or when the
 /// source's length is unknown (storage needs a `Content-Length`).
 ///
@@ -141,7 +176,7 @@ struct S3Error {
 /// # async fn run() -> Result<(), upload_clients::Error> {
 /// let post = PresignedPost::new("https://bucket.s3.amazonaws.com/", [("key", "a/${filename}")]);
 /// let source = UploadSource::from_path("report.pdf").await?;
-/// let stored = upload(&reqwest::Client::new(), &post, &source).await?;
+/// let stored = upload(&reqwest::Client::new(), &post, &source, true).await?;
 /// println!("stored as {:?}", stored.key);
 /// # Ok(()) }
 /// ```
@@ -149,6 +184,7 @@ pub async fn upload(
     http: &reqwest::Client,
     post: &PresignedPost,
     source: &UploadSource,
+    verify: bool,
 ) -> Result<StoredObject, Error> {
     let url = post.check().map_err(Error::InvalidInput)?;
     if source.len().is_none() {
@@ -161,7 +197,10 @@ pub async fn upload(
     for (name, value) in &post.fields {
         form = form.text(name.clone(), value.clone());
     }
-    let (content_type, body) = form.part("file", source.part().await?).into_body();
+    let sent = SentDigest::default();
+    let (content_type, body) = form
+        .part("file", source.part(verify.then_some(&sent)).await?)
+        .into_body();
     tracing::debug!(url = %crate::redact::shown_url(&url), fields = post.fields.len(), "posting form to storage");
     let response = http
         .post(url)
@@ -179,12 +218,15 @@ pub async fn upload(
             .map(str::to_owned)
     };
     if matches!(status, 200 | 201 | 204) {
-        return Ok(StoredObject {
+        let stored = StoredObject {
             key: post.key_for(source.file_name()),
             status,
             location: header(reqwest::header::LOCATION),
             etag: header(reqwest::header::ETAG),
-        });
+            md5: sent.md5_hex(),
+        };
+        check_etag(&stored, response.headers())?;
+        return Ok(stored);
     }
     let request_id = request_id(response.headers());
     let body = read_capped(response).await;

@@ -145,7 +145,7 @@ impl RbmClient {
                 if let Some(url) = thumbnail_url {
                     request = request.thumbnail_url(url);
                 }
-                finish(request.body(source.body().await?).send().await).await
+                finish(request.body(source.body(None).await?).send().await).await
             })
             .await?;
         self.remember(cache_key, &file).await;

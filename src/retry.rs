@@ -172,7 +172,9 @@ fn retryable(error: &Error) -> Option<Option<Duration>> {
         // A refused certificate or a request that cannot be built fails the same way again.
         Error::Transport(e) if e.is_builder() || crate::error::is_certificate_error(e) => None,
         Error::TokenEndpoint { source, .. } if crate::error::is_certificate_error(source) => None,
+        // Storage stored other bytes than were sent: sent again, like a broken transfer.
         Error::Transport(_)
+        | Error::Integrity { .. }
         | Error::Timeout(_)
         | Error::TokenEndpoint { .. }
         | Error::TokenUnavailable(_) => Some(None),

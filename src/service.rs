@@ -28,6 +28,8 @@ pub(crate) struct Service<A: Api> {
     pub(crate) timeouts: Timeouts,
     /// Shared by the facade's clones: one run's pace ([`crate::throttle`]).
     pub(crate) throttle: Throttle,
+    /// Whether what the service says it stored is checked against what was sent.
+    pub(crate) verify: bool,
 }
 
 impl<A: Api> Service<A> {
@@ -45,6 +47,7 @@ impl<A: Api> Service<A> {
             retry: RetryPolicy::default(),
             timeouts: Timeouts::default(),
             throttle: Throttle::default(),
+            verify: true,
         })
     }
 
@@ -93,8 +96,8 @@ impl<A: Api> Service<A> {
 }
 
 /// The builder methods every facade shares, for a facade with a `service: Service<A>` field:
-/// `with_limits`, `with_retry`, `with_timeouts`, `with_throttle`, `throttle()` and `api()`. The argument names the facade's
-/// default limits for the docs.
+/// `with_limits`, `with_retry`, `with_timeouts`, `with_throttle`, `with_verify`, `throttle()`
+/// and `api()`. The argument names the facade's default limits for the docs.
 macro_rules! service_setters {
     ($default_limits:literal) => {
         #[doc = concat!("Replaces the content type and size checks (", $default_limits, ").")]
@@ -120,6 +123,17 @@ macro_rules! service_setters {
         /// clients may share; by default each client (and its clones) has its own.
         pub fn with_throttle(mut self, throttle: $crate::throttle::Throttle) -> Self {
             self.service.throttle = throttle;
+            self
+        }
+
+        /// Whether to check what the service says it stored against what was sent (on by
+        /// default): storage's `ETag` against the MD5 of the bytes sent on MaiAgent's presigned
+        /// path, the size AI Agents reports against the file's. Each check that fails is an
+        /// [`Error::Integrity`](crate::Error::Integrity). The MD5 costs about 1.8 s of CPU
+        /// per GiB (BENCHMARKS.md); `false` saves it, for storage that answers no MD5 or a
+        /// link faster than the MD5.
+        pub fn with_verify(mut self, verify: bool) -> Self {
+            self.service.verify = verify;
             self
         }
 

@@ -21,6 +21,7 @@ use crate::Error;
 use crate::attempt::Attempt;
 use crate::file_io::{SNIFF, cannot_read, inspect, read_path};
 use crate::file_stream::FileStream;
+use crate::sent_digest::SentDigest;
 
 /// The largest file read whole in one trip to tokio's blocking pool (a small upload costs less
 /// than three trips: open, read, end of file), and the chunk size for slicing bytes.
@@ -317,10 +318,14 @@ impl UploadSource {
     }
 
     /// A fresh request body for one attempt, of exact length when the length is known.
-    pub(crate) async fn body(&self) -> Result<reqwest::Body, Error> {
+    /// `digest`, when given, gets the MD5 of the bytes once the body was sent to the end.
+    pub(crate) async fn body(&self, digest: Option<&SentDigest>) -> Result<reqwest::Body, Error> {
         if let Some(content) = self.whole().await? {
             // One buffer: hyper sends it with the headers, and nothing polls a stream for it.
             Attempt::touch_current();
+            if let Some(digest) = digest {
+                digest.of_whole(&content);
+            }
             return Ok(reqwest::Body::from(content));
         }
         let stream = self.open().await?;
@@ -330,6 +335,7 @@ impl UploadSource {
             sent: 0,
             progress: self.progress.clone(),
             attempt: Attempt::current(),
+            digest: digest.map(SentDigest::tap),
         }))
     }
 
@@ -364,9 +370,13 @@ impl UploadSource {
         }
     }
 
-    /// A fresh multipart file part for one attempt, with file name, type and length.
-    pub(crate) async fn part(&self) -> Result<crate::multipart::Part, Error> {
-        let body = self.body().await?;
+    /// A fresh multipart file part for one attempt, with file name, type and length; `digest`
+    /// as for [`body`](Self::body).
+    pub(crate) async fn part(
+        &self,
+        digest: Option<&SentDigest>,
+    ) -> Result<crate::multipart::Part, Error> {
+        let body = self.body(digest).await?;
         let part = match self.len {
             Some(len) => crate::multipart::Part::stream_with_length(body, len),
             None => crate::multipart::Part::stream(body),

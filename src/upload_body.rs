@@ -1,6 +1,7 @@
 //! The request body of one attempt: a source's chunks handed to the connection as it takes
 //! them, with progress reported, the attempt's stall clock reset, and the source held to the
-//! length it declared (a file that grows or shrinks while sent fails the request).
+//! length it declared (a file that grows or shrinks while sent fails the request), its bytes
+//! digested as they go when the caller checks what storage stored.
 
 use std::io;
 use std::pin::Pin;
@@ -37,6 +38,8 @@ pub(crate) struct UploadBody {
     /// The attempt sending this body, whose stall clock it resets (hyper polls it on another
     /// task).
     pub(crate) attempt: Option<Arc<Attempt>>,
+    /// Digests the bytes as they go, when the caller checks what storage stored.
+    pub(crate) digest: Option<crate::sent_digest::Md5Tap>,
 }
 
 impl http_body::Body for UploadBody {
@@ -55,6 +58,9 @@ impl http_body::Body for UploadBody {
                     attempt.activity.touch();
                 }
                 this.sent += chunk.len() as u64;
+                if let Some(digest) = &mut this.digest {
+                    digest.update(&chunk);
+                }
                 if let Some(expected) = this.expected
                     && this.sent > expected
                 {
@@ -79,6 +85,9 @@ impl http_body::Body for UploadBody {
                     )))))
                 }
                 _ => {
+                    if let Some(digest) = this.digest.take() {
+                        digest.finish();
+                    }
                     // The response may take a while; give it a full stall period.
                     if let Some(attempt) = &this.attempt {
                         attempt.activity.touch();

@@ -17,6 +17,18 @@ async fn presign(emu: &Emulator, size: u64, filename: &str) -> (String, Vec<(Str
         .await
         .expect("presign");
     assert_eq!(response.status(), 200);
+    // The answer says the service's time, as every real server does: the client reads a
+    // policy's expiry on that clock.
+    let date = response
+        .headers()
+        .get("date")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+        .expect("a Date header");
+    let skew = std::time::SystemTime::now()
+        .duration_since(date)
+        .unwrap_or_else(|e| e.duration());
+    assert!(skew < std::time::Duration::from_secs(60), "Date is now: {skew:?}");
     // The fields in the order they came (serde_json's map may not keep it).
     let text = response.text().await.expect("body");
     let body: Value = serde_json::from_str(&text).expect("JSON");
@@ -264,6 +276,45 @@ async fn storage_refuses_a_credential_and_a_form_without_a_file() {
     big.push(("x-ignore-padding".into(), "x".repeat(30 * 1024)));
     let answer = post(&url, &big, ("a.pdf", b"12345".to_vec()), &[]).await;
     s3_error(&answer, 400, "MaxPostPreDataLengthExceeded", "too large");
+}
+
+#[tokio::test]
+async fn storage_answers_the_objects_md5_as_its_etag_as_s3_does() {
+    use md5::Digest as _;
+    let emu = Emulator::start().await.expect("start");
+    for (name, data) in [
+        ("견적서.pdf", b"%PDF-1.7 quote".to_vec()),
+        (
+            "big.pdf",
+            (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect(),
+        ),
+    ] {
+        let (url, fields) = presign(&emu, data.len() as u64, name).await;
+        let mut form = Form::new();
+        for (field, value) in &fields {
+            form = form.text(field.clone(), value.clone());
+        }
+        let part = Part::bytes(data.clone())
+            .file_name(name.to_owned())
+            .mime_str("application/pdf")
+            .expect("mime");
+        let response = reqwest::Client::new()
+            .post(&url)
+            .multipart(form.part("file", part))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status().as_u16(), 204, "{name}");
+        let md5: String = md5::Md5::digest(&data)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            response.headers().get("etag").and_then(|v| v.to_str().ok()),
+            Some(format!("\"{md5}\"").as_str()),
+            "{name}: the ETag is the quoted MD5 of the bytes"
+        );
+    }
 }
 
 #[tokio::test]

@@ -102,9 +102,22 @@ impl Moto {
 
     /// The bytes of the object `key` in `bucket`, read with boto3.
     fn get(&self, bucket: &str, key: &str) -> Vec<u8> {
+        self.boto3("get", bucket, key)
+    }
+
+    /// The `ETag` of the object `key` in `bucket`, as boto3's HEAD reads it.
+    fn etag(&self, bucket: &str, key: &str) -> String {
+        String::from_utf8(self.boto3("etag", bucket, key))
+            .expect("text")
+            .trim()
+            .to_owned()
+    }
+
+    /// What `presign.py command ENDPOINT bucket key` printed.
+    fn boto3(&self, command: &str, bucket: &str, key: &str) -> Vec<u8> {
         let output = Command::new(venv().join("bin/python"))
             .arg(format!("{S3_DIR}/presign.py"))
-            .args(["get", &self.endpoint(), bucket, key])
+            .args([command, &self.endpoint(), bucket, key])
             .output()
             .expect("presign.py runs");
         assert!(
@@ -251,6 +264,40 @@ async fn presigned_upload_reaches_s3_byte_for_byte_with_fields_in_order_and_no_c
     assert_eq!(stored.len(), data.len());
     assert!(stored == data, "stored object differs");
 
+    // S3's ETag of an object from one POST is its MD5, and the client's MD5 of what it
+    // streamed is the same: the check it makes on every presigned upload compares like with
+    // like. (moto answers the POST without an ETag, which the client takes as nothing to
+    // check; AWS's S3 sends it: the object's ETag is read back with HEAD here.)
+    let presigned = moto.presign("attachments", 10 * 1024 * 1024);
+    let post = upload_clients::presigned_post::PresignedPost::new(
+        presigned["url"].as_str().expect("url"),
+        presigned["fields"]
+            .as_object()
+            .expect("fields")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().expect("text").to_owned())),
+    );
+    let direct = upload_clients::presigned_post::upload(&reqwest::Client::new(), &post, &source, true)
+        .await
+        .expect("stored");
+    let md5: String = {
+        use md5::Digest as _;
+        md5::Md5::digest(&data)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    assert_eq!(
+        direct.md5.as_deref(),
+        Some(md5.as_str()),
+        "the MD5 of what was sent"
+    );
+    assert_eq!(
+        moto.etag("attachments", "media/chat/attachment/report.pdf"),
+        format!("\"{md5}\""),
+        "S3's ETag is that MD5"
+    );
+
     // What went over the wire to storage.
     let raw = recorded.lock().expect("lock").clone();
     let head_end = raw
@@ -313,7 +360,7 @@ async fn storage_errors_from_s3_are_typed() {
             .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())),
     );
     let source = UploadSource::from_bytes(common::PNG_1X1.to_vec(), "a.png");
-    let err = upload_clients::presigned_post::upload(&reqwest::Client::new(), &post, &source)
+    let err = upload_clients::presigned_post::upload(&reqwest::Client::new(), &post, &source, true)
         .await
         .expect_err("no such bucket");
     let upload_clients::Error::Storage(storage) = &err else {

@@ -93,7 +93,7 @@ pub(crate) async fn read(
             ));
         }
         if is_file && file.is_none() {
-            match call.state.objects.write(&mut field, limit).await {
+            match call.state.objects.write(&mut field, limit, false).await {
                 Ok(stored) => {
                     call.record.parts.push(RecordedPart {
                         name: name.clone(),

@@ -19,6 +19,8 @@ pub(crate) struct Stored {
     pub(crate) bytes: u64,
     /// Its first [`HEAD`] bytes (enough to recognise a file type).
     pub(crate) head: Vec<u8>,
+    /// Its MD5, when the writer asked for it (storage answers it as the `ETag`, as S3 does).
+    pub(crate) md5: Option<[u8; 16]>,
 }
 
 /// How many bytes of an object's start [`Stored::head`] keeps.
@@ -78,11 +80,13 @@ impl Objects {
         })
     }
 
-    /// Streams `chunks` to a new file, refusing more than `limit` bytes.
+    /// Streams `chunks` to a new file, refusing more than `limit` bytes; with `md5`, digesting
+    /// them as they are written.
     pub(crate) async fn write<S, E>(
         &self,
         mut chunks: S,
         limit: Option<u64>,
+        md5: bool,
     ) -> Result<Stored, WriteError>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -104,6 +108,7 @@ impl Objects {
         let mut out = tokio::io::BufWriter::with_capacity(1 << 20, file);
         let mut bytes = 0u64;
         let mut head = Vec::with_capacity(HEAD);
+        let mut digest = md5.then(<md5::Md5 as md5::Digest>::new);
         let result = async {
             while let Some(chunk) = chunks.next().await {
                 let chunk = chunk.map_err(|e| WriteError::Body(e.to_string()))?;
@@ -112,6 +117,9 @@ impl Objects {
                 bytes += chunk.len() as u64;
                 if let Some(limit) = limit.filter(|&l| bytes > l) {
                     return Err(WriteError::TooLarge { limit });
+                }
+                if let Some(digest) = &mut digest {
+                    md5::Digest::update(digest, &chunk);
                 }
                 out.write_all(&chunk).await.map_err(WriteError::Io)?;
             }
@@ -122,7 +130,12 @@ impl Objects {
         match result {
             Ok(()) => {
                 guard.0 = None;
-                Ok(Stored { path, bytes, head })
+                Ok(Stored {
+                    path,
+                    bytes,
+                    head,
+                    md5: digest.map(|d| md5::Digest::finalize(d).into()),
+                })
             }
             Err(e) => Err(e),
         }

@@ -80,7 +80,7 @@ impl Call<'_> {
         limit: Option<u64>,
         what: &str,
     ) -> Result<Stored, Reply> {
-        match self.state.objects.write(&mut *body, limit).await {
+        match self.state.objects.write(&mut *body, limit, false).await {
             Ok(stored) => Ok(stored),
             Err(WriteError::TooLarge { limit }) => {
                 body.drain().await;

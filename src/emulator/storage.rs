@@ -214,7 +214,7 @@ async fn post(
             Err(e) => break Err(e),
         };
         let max = form.content_length_range.map(|(_, max)| max);
-        let written = state.objects.write(&mut field, max).await;
+        let written = state.objects.write(&mut field, max, true).await;
         let stored = match written {
             Ok(stored) => stored,
             Err(WriteError::TooLarge { limit }) => {
@@ -251,6 +251,16 @@ async fn post(
     };
     let key = form.object_key.clone();
     let id = format!("s3/{bucket}/{key}");
+    // S3's ETag of an object from one POST is its MD5, quoted.
+    let etag = format!(
+        "\"{}\"",
+        stored
+            .md5
+            .unwrap_or_default()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
     state.objects.keep(id.clone(), stored);
     record.created = Some(id);
     let location = format!(
@@ -258,7 +268,6 @@ async fn post(
         state.base_url,
         percent_encoding::utf8_percent_encode(&key, percent_encoding::NON_ALPHANUMERIC)
     );
-    let etag = format!("\"{}\"", uuid::Uuid::new_v4().simple());
     let mut reply = match form.success_action_status {
         201 => reply::xml(
             201,

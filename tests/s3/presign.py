@@ -3,6 +3,7 @@
 Usage:
   presign.py presign ENDPOINT BUCKET MAX_BYTES   create BUCKET, print an S3 presigned POST as JSON
   presign.py get ENDPOINT BUCKET KEY              write the object's bytes to stdout
+  presign.py etag ENDPOINT BUCKET KEY             print the object's ETag, as HEAD answers it
 """
 import json
 import sys
@@ -29,5 +30,7 @@ if command == "presign":
 elif command == "get":
     body = s3.get_object(Bucket=bucket, Key=sys.argv[4])["Body"].read()
     sys.stdout.buffer.write(body)
+elif command == "etag":
+    print(s3.head_object(Bucket=bucket, Key=sys.argv[4])["ETag"])
 else:
     sys.exit(f"unknown command {command}")

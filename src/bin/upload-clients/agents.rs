@@ -36,6 +36,9 @@ pub enum AgentsCommand {
         /// Wait until the service has processed the file.
         #[arg(long)]
         wait: bool,
+        /// Do not check that the size the service reports is the file's.
+        #[arg(long)]
+        no_verify: bool,
     },
 }
 
@@ -47,6 +50,7 @@ pub async fn run(command: AgentsCommand, ctx: &Context<'_>) -> Result<ExitCode, 
         custom_purpose,
         filename,
         wait,
+        no_verify,
     } = command;
     let purpose = match (purpose, custom_purpose) {
         (Some(purpose), _) => parse_purpose(&purpose)?,
@@ -60,7 +64,8 @@ pub async fn run(command: AgentsCommand, ctx: &Context<'_>) -> Result<ExitCode, 
     let agents = AiAgentsClient::new(&endpoint, credential)?
         .with_http_client(ctx.http.clone())
         .with_retry(ctx.retry)
-        .with_timeouts(ctx.timeouts);
+        .with_timeouts(ctx.timeouts)
+        .with_verify(!no_verify);
     let target = format!("ai-agents {} purpose={purpose}", agents.base_url());
     let (agents, purpose) = (&agents, &purpose);
     let options = WaitOptions::default();

@@ -40,6 +40,10 @@ pub enum MaiAgentCommand {
         /// https://api.maiagent.ai/api/v1.
         #[arg(long, default_value = upload_clients::maiagent::DEFAULT_BASE_URL)]
         endpoint: String,
+        /// Presigned flow: do not compute the MD5 of what is sent and compare it with storage's
+        /// ETag (saves about 1.8 s of CPU per GiB).
+        #[arg(long, requires = "presigned")]
+        no_verify: bool,
     },
 }
 
@@ -51,13 +55,15 @@ pub async fn run(command: MaiAgentCommand, ctx: &Context<'_>) -> Result<ExitCode
         conversation,
         attachment_type,
         endpoint,
+        no_verify,
     } = command;
     let credential = Credential::ApiKey(token_only(ctx.common, "maiagent", "MAIAGENT_API_KEY")?);
     let mut mai = MaiAgentClient::new(credential)?
         .with_base_url(&endpoint)?
         .with_http_client(ctx.http.clone())
         .with_retry(ctx.retry)
-        .with_timeouts(ctx.timeouts);
+        .with_timeouts(ctx.timeouts)
+        .with_verify(!no_verify);
     if let Some(attachment_type) = &attachment_type {
         check_id("--type", attachment_type)?;
         mai = mai.with_attachment_type(attachment_type.clone());
