@@ -108,7 +108,9 @@ impl AiAgentsClient {
 
     service_setters!("[`crate::Limits::ai_agents_files`]");
 
-    /// Uploads `source` with `purpose`; the form's `filename` is the source's file name.
+    /// Uploads `source` with `purpose`; the form's `filename` field and its file part carry the
+    /// source's file name ([`UploadSource::file_name`]: in NFC unless the source keeps its
+    /// bytes).
     pub async fn upload(
         &self,
         source: &UploadSource,
