@@ -85,14 +85,16 @@ impl AcsChatClient {
 
     service_setters!("[`crate::Limits::acs_chat_images`]");
 
-    /// Uploads `source` to the thread `thread_id`, sending its file name as `image-filename`.
-    /// Checks the id, name, type and size first; nothing is sent when they are wrong.
+    /// Uploads `source` to the thread `thread_id`, sending its file name
+    /// ([`UploadSource::file_name`]: in NFC unless the source keeps its bytes) as
+    /// `image-filename`. Checks the id, name, type and size first; nothing is sent when they
+    /// are wrong.
     ///
     /// A header carries visible ASCII only (ASP.NET Core refuses other bytes, and .NET's own
     /// client will not send them), so the name goes out percent-encoded as UTF-8
     /// ([`file_name::header_value`](crate::file_name::header_value)): `고양이 사진.png` is sent
     /// as `%EA%B3%A0%EC%96%91%EC%9D%B4%20%EC%82%AC%EC%A7%84.png`, which percent-decodes to the
-    /// exact name, and a plain ASCII name such as `cat.png` is sent unchanged.
+    /// name as sent, and a plain ASCII name such as `cat.png` is sent unchanged.
     pub async fn upload_image(
         &self,
         thread_id: &str,

@@ -108,7 +108,9 @@ impl AiAgentsClient {
 
     service_setters!("[`crate::Limits::ai_agents_files`]");
 
-    /// Uploads `source` with `purpose`; the form's `filename` is the source's file name.
+    /// Uploads `source` with `purpose`; the form's `filename` field and its file part carry the
+    /// source's file name ([`UploadSource::file_name`]: in NFC unless the source keeps its
+    /// bytes).
     ///
     /// The size the service reports (`bytes`) must be the size sent, else the upload fails
     /// with [`Error::Integrity`] naming the file the service kept (it is not uploaded again:

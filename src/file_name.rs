@@ -1,13 +1,46 @@
-//! How a file name travels: the one check that a name can be sent at all, and the two encodings
-//! that carry any name exactly and never let it become a header of its own (a header value of
-//! visible ASCII, and a multipart `filename` / `name` as the HTML standard writes them).
+//! How a file name travels: the form it is sent in (Unicode Normalization Form C, the form
+//! people type), the one check that a name can be sent at all, and the two encodings that carry
+//! any name exactly and never let it become a header of its own (a header value of visible
+//! ASCII, and a multipart `filename` / `name` as the HTML standard writes them).
 //!
 //! Names come from strangers (a service relays its own users' files), so neither encoding lets
 //! a CR, LF or `"` through as itself.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use unicode_normalization::UnicodeNormalization as _;
+
 use crate::Error;
+
+/// The name in Unicode Normalization Form C: what every upload sends
+/// ([`UploadSource`](crate::UploadSource) normalises the names it is given, and so do the
+/// facade methods that take a name), unless the caller asks for the exact bytes with
+/// [`UploadSource::keep_file_name_bytes`](crate::UploadSource::keep_file_name_bytes) or
+/// [`MaiAgentClient::register_exact`](crate::MaiAgentClient::register_exact).
+///
+/// macOS hands out many names decomposed (NFD): `회의록` as nine conjoining jamo, `が` as `か`
+/// and a combining mark, `é` as `e` and a combining accent. Sent like that, Windows, the
+/// services' web pages and their search show them broken apart; composed, they show as typed.
+/// A name already in NFC (most names, and every ASCII one) is returned as it is, unchanged and
+/// not copied.
+///
+/// ```
+/// use upload_clients::file_name::normalized;
+/// // 회의록.md as macOS may give it: conjoining jamo.
+/// let nfd = "\u{1112}\u{116C}\u{110B}\u{1174}\u{1105}\u{1169}\u{11A8}.md";
+/// assert_eq!(normalized(nfd), "회의록.md");
+/// assert_eq!(normalized("\u{304B}\u{3099}.png"), "が.png");
+/// assert_eq!(normalized("Cafe\u{301}.pdf"), "Café.pdf");
+/// assert!(matches!(normalized("회의록.md"), std::borrow::Cow::Borrowed(_)));
+/// ```
+pub fn normalized(name: &str) -> Cow<'_, str> {
+    if unicode_normalization::is_nfc(name) {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(name.nfc().collect())
+    }
+}
 
 /// The longest name accepted, in bytes of UTF-8: what the common file systems store (255), with
 /// room for names that grew when they were normalised or given by a caller.
@@ -15,7 +48,8 @@ pub const MAX_LEN: usize = 1024;
 
 /// Refuses, before anything is sent, a name that cannot be sent as it is: an empty one, one
 /// longer than [`MAX_LEN`] bytes, or one holding a NUL (which no header or multipart parser
-/// takes). Every other name, in any script, is sent exactly.
+/// takes). Every other name, in any script, can be sent. Uploads check the name they send (in
+/// NFC, see [`normalized`]), so the limit applies to the bytes that leave.
 ///
 /// ```
 /// use upload_clients::file_name;
@@ -33,7 +67,7 @@ pub fn check(name: &str) -> Result<(), Error> {
         return Ok(());
     };
     Err(Error::InvalidInput(format!(
-        "the file name {:?} cannot be sent: {problem}; give another with `with_file_name` (or rename the file)",
+        "the file name {:?} cannot be sent: {problem}; give another name (`UploadSource::with_file_name`) or rename the file",
         shown(name)
     )))
 }
@@ -116,6 +150,19 @@ mod proptests {
     }
 
     proptest! {
+        #[test]
+        fn a_normalized_name_is_nfc_and_normalizing_again_changes_nothing(name in any::<String>()) {
+            let once = normalized(&name);
+            prop_assert!(unicode_normalization::is_nfc(&once), "{:?}", once);
+            prop_assert!(matches!(normalized(&once), Cow::Borrowed(_)), "{:?}", once);
+        }
+
+        #[test]
+        fn a_name_already_in_nfc_is_returned_as_it_is(name in any::<String>()) {
+            let nfc: String = name.nfc().collect();
+            prop_assert!(matches!(normalized(&nfc), Cow::Borrowed(same) if same == nfc));
+        }
+
         #[test]
         fn a_header_value_is_visible_ascii_and_decodes_to_the_name(name in any::<String>()) {
             let value = header_value(&name);

@@ -296,14 +296,32 @@ impl MaiAgentClient {
         Ok((post, clock_offset))
     }
 
-    /// Registers a file already in storage under `key` as an attachment named `filename`, on
-    /// the conversation `conversation` if given.
+    /// Registers a file already in storage under `key` as an attachment named `filename` (sent
+    /// in NFC, as every file name is: see
+    /// [`file_name::normalized`](crate::file_name::normalized)), on the conversation
+    /// `conversation` if given. A name that cannot be sent
+    /// ([`file_name::check`](crate::file_name::check)) is refused before any request.
     pub async fn register(
         &self,
         key: &str,
         filename: &str,
         conversation: Option<&str>,
     ) -> Result<Attachment, Error> {
+        self.register_exact(key, &crate::file_name::normalized(filename), conversation)
+            .await
+    }
+
+    /// [`register`](Self::register), sending `filename`'s exact bytes instead of its NFC: for
+    /// a name that must arrive as it is, or one already as a source sends it
+    /// ([`UploadSource::file_name`], which honours
+    /// [`keep_file_name_bytes`](UploadSource::keep_file_name_bytes)).
+    pub async fn register_exact(
+        &self,
+        key: &str,
+        filename: &str,
+        conversation: Option<&str>,
+    ) -> Result<Attachment, Error> {
+        crate::file_name::check(filename)?;
         self.service
             .run(None, move || {
                 self.register_once(key, filename, conversation)
@@ -348,8 +366,10 @@ impl MaiAgentClient {
     }
 
     /// The presigned flow in one call: [`store_presigned`](Self::store_presigned), then
-    /// [`register`](Self::register) the attachment under the source's file name and the key
-    /// storage stored it under (on `conversation` if given).
+    /// [`register`](Self::register) the attachment under the source's file name as it is sent
+    /// (NFC, or its exact bytes after
+    /// [`keep_file_name_bytes`](UploadSource::keep_file_name_bytes)) and the key storage
+    /// stored it under (on `conversation` if given).
     ///
     /// Nothing is sent when the input is bad. When storage accepted the file but registration
     /// failed, the error is [`Error::Registration`] with the storage key: call
@@ -363,7 +383,8 @@ impl MaiAgentClient {
             check_id("conversation id", conversation)?;
         }
         let key = self.store_presigned(source).await?;
-        self.register(&key, source.file_name(), conversation)
+        // The name as the source sends it: already in its final form.
+        self.register_exact(&key, source.file_name(), conversation)
             .await
             .map_err(|source| Error::Registration {
                 key,

@@ -70,7 +70,10 @@ impl Part {
         }
     }
 
-    /// The file name sent in the part's `Content-Disposition` (encoded as the HTML standard does).
+    /// The file name sent in the part's `Content-Disposition` (encoded as the HTML standard
+    /// does), its characters as given: this encoder does not normalise. The facades' parts
+    /// carry [`UploadSource::file_name`](crate::UploadSource::file_name), already in NFC (or
+    /// its exact bytes when the source keeps them).
     pub fn file_name(mut self, name: impl Into<String>) -> Self {
         self.file_name = Some(name.into());
         self

@@ -57,7 +57,8 @@ impl PresignedPost {
     /// The storage key the object will have: the `key` field with `${filename}` replaced, as S3
     /// does, by the file part's name as the form sends it
     /// ([`file_name::multipart_value`](crate::file_name::multipart_value): `"`, CR and LF
-    /// percent-encoded, everything else as it is).
+    /// percent-encoded, everything else as it is). Give the name as it is sent, which for an
+    /// upload is [`UploadSource::file_name`] (in NFC unless the source keeps its bytes).
     ///
     /// ```
     /// use upload_clients::presigned_post::PresignedPost;

@@ -1,6 +1,9 @@
 //! [`UploadSource`]: what to upload, from a path, bytes or a stream, with its length, file name
 //! and content type; turned into a streamed request body (or multipart part) for each attempt.
 //!
+//! The file name is sent in Unicode Normalization Form C (the form people type), whichever way
+//! it was given; [`UploadSource::keep_file_name_bytes`] sends the exact bytes instead.
+//!
 //! A body is never read whole into memory: a path is streamed from disk in chunks of 512 KiB
 //! (a file of up to 2 MiB is read as one chunk), and bytes are sent as slices of
 //! the one buffer the caller gave. When the length is known the
@@ -44,6 +47,13 @@ enum Origin {
 
 /// The one source type of every upload.
 ///
+/// Its file name is sent in Unicode Normalization Form C
+/// ([`file_name::normalized`](crate::file_name::normalized)), whether it came from the path,
+/// [`from_bytes`](Self::from_bytes), [`from_stream`](Self::from_stream) or
+/// [`with_file_name`](Self::with_file_name): a name macOS gave decomposed (`회의록` as
+/// conjoining jamo) arrives composed, as people typed it. For a service that must see the
+/// exact bytes, [`keep_file_name_bytes`](Self::keep_file_name_bytes).
+///
 /// ```no_run
 /// use upload_clients::UploadSource;
 ///
@@ -59,7 +69,12 @@ enum Origin {
 /// ```
 pub struct UploadSource {
     origin: Origin,
-    file_name: String,
+    /// The file name as it was given (from the path, or by the caller).
+    given_name: String,
+    /// The given name in NFC, when that differs from it.
+    nfc_name: Option<String>,
+    /// Send `given_name` exactly instead of in NFC.
+    keep_name_bytes: bool,
     /// Why the name taken from a path cannot be sent, until another name is given.
     name_problem: Option<String>,
     content_type: String,
@@ -78,7 +93,7 @@ impl fmt::Debug for UploadSource {
         };
         f.debug_struct("UploadSource")
             .field("origin", &origin)
-            .field("file_name", &self.file_name)
+            .field("file_name", &self.file_name())
             .field("content_type", &self.content_type)
             .field("len", &self.len)
             .finish()
@@ -87,8 +102,8 @@ impl fmt::Debug for UploadSource {
 
 impl UploadSource {
     /// A file on disk, re-opened and read for each attempt: streamed in chunks, or read in one
-    /// go when it fits one 2 MiB chunk. Its name comes from the path and its type from its first
-    /// bytes (then its extension).
+    /// go when it fits one 2 MiB chunk. Its name comes from the path (sent in NFC) and its type
+    /// from its first bytes (then its extension).
     ///
     /// The file is checked now and read when sent, so what goes out is what is on disk then; a
     /// file removed meanwhile, or one that fits one chunk and changed length, fails before
@@ -118,10 +133,13 @@ impl UploadSource {
                 )),
             ),
         };
+        let (given_name, nfc_name) = named(file_name);
         Ok(Self {
-            content_type: crate::content_type::detect_content_type(&inspected.head, &file_name),
+            content_type: crate::content_type::detect_content_type(&inspected.head, &given_name),
             origin: Origin::Path(path),
-            file_name,
+            given_name,
+            nfc_name,
+            keep_name_bytes: false,
             name_problem,
             len: Some(inspected.len),
             modified: inspected.modified,
@@ -129,19 +147,21 @@ impl UploadSource {
         })
     }
 
-    /// Bytes in memory, named `file_name`; the type is recognised from the bytes, then the
-    /// name. Retries re-send the same buffer without copying it.
+    /// Bytes in memory, named `file_name` (sent in NFC); the type is recognised from the
+    /// bytes, then the name. Retries re-send the same buffer without copying it.
     pub fn from_bytes(bytes: impl Into<Bytes>, file_name: impl Into<String>) -> Self {
         let bytes = bytes.into();
-        let file_name = file_name.into();
+        let (given_name, nfc_name) = named(file_name.into());
         Self {
             content_type: crate::content_type::detect_content_type(
                 &bytes[..bytes.len().min(SNIFF)],
-                &file_name,
+                &given_name,
             ),
             len: Some(bytes.len() as u64),
             origin: Origin::Bytes(bytes),
-            file_name,
+            given_name,
+            nfc_name,
+            keep_name_bytes: false,
             name_problem: None,
             modified: None,
             progress: None,
@@ -150,16 +170,18 @@ impl UploadSource {
 
     /// A stream of chunks, sent once (a failed attempt cannot be retried). Give `len` when it is
     /// known: uploads without one are sent chunked, and some services refuse them. The type
-    /// comes from the name.
+    /// comes from the name (sent in NFC).
     pub fn from_stream<S>(stream: S, file_name: impl Into<String>, len: Option<u64>) -> Self
     where
         S: Stream<Item = io::Result<Bytes>> + Send + 'static,
     {
-        let file_name = file_name.into();
+        let (given_name, nfc_name) = named(file_name.into());
         Self {
-            content_type: crate::content_type::detect_content_type(&[], &file_name),
+            content_type: crate::content_type::detect_content_type(&[], &given_name),
             origin: Origin::Stream(Mutex::new(Some(Box::pin(stream)))),
-            file_name,
+            given_name,
+            nfc_name,
+            keep_name_bytes: false,
             name_problem: None,
             len,
             modified: None,
@@ -179,23 +201,51 @@ impl UploadSource {
         )
     }
 
-    /// Overrides the file name sent to the service (any name in any script; see
+    /// Overrides the file name sent to the service: any name in any script, sent in NFC (see
     /// [`file_name`](crate::file_name) for how it travels).
     pub fn with_file_name(mut self, file_name: impl Into<String>) -> Self {
-        self.file_name = file_name.into();
+        (self.given_name, self.nfc_name) = named(file_name.into());
         self.name_problem = None;
         self
     }
 
-    /// Checks that the file name can be sent exactly ([`file_name::check`](crate::file_name::check)),
-    /// and, for a path, that its name is UTF-8. Every facade runs it before sending anything.
+    /// Sends the file name's exact bytes as given (from the path, `from_bytes`,
+    /// `with_file_name`, before or after this call) instead of its Unicode Normalization Form
+    /// C: for a service that must see them, such as one matching names against files it
+    /// already holds in NFD. Every API's path honours it (the ACS header, the multipart file
+    /// names, AI Agents' `filename` field, MaiAgent's presign request, storage form and
+    /// registration).
+    ///
+    /// ```
+    /// use upload_clients::UploadSource;
+    /// // 회의록.md as macOS may give it: conjoining jamo.
+    /// let nfd = "\u{1112}\u{116C}\u{110B}\u{1174}\u{1105}\u{1169}\u{11A8}.md";
+    /// let composed = UploadSource::from_bytes(&b"# notes"[..], nfd);
+    /// assert_eq!(composed.file_name(), "회의록.md");
+    /// let exact = UploadSource::from_bytes(&b"# notes"[..], nfd).keep_file_name_bytes();
+    /// assert_eq!(exact.file_name(), nfd);
+    /// ```
+    pub fn keep_file_name_bytes(mut self) -> Self {
+        self.keep_name_bytes = true;
+        self
+    }
+
+    /// Whether the file name is sent with its exact bytes
+    /// ([`keep_file_name_bytes`](Self::keep_file_name_bytes)) rather than in NFC.
+    pub fn keeps_file_name_bytes(&self) -> bool {
+        self.keep_name_bytes
+    }
+
+    /// Checks that the file name, as it is sent, can be sent
+    /// ([`file_name::check`](crate::file_name::check)), and, for a path, that its name is
+    /// UTF-8. Every facade runs it before sending anything.
     pub fn check_file_name(&self) -> Result<(), Error> {
         if let Some(problem) = &self.name_problem {
             return Err(Error::InvalidInput(format!(
-                "{problem}; rename the file or give a name with `with_file_name` (the CLI's --filename)"
+                "{problem}; rename the file or give a name with `with_file_name`"
             )));
         }
-        crate::file_name::check(&self.file_name)
+        crate::file_name::check(self.file_name())
     }
 
     /// Overrides the detected content type.
@@ -210,9 +260,13 @@ impl UploadSource {
         self
     }
 
-    /// The file name sent to the service.
+    /// The file name sent to the service: the name given in NFC, or its exact bytes after
+    /// [`keep_file_name_bytes`](Self::keep_file_name_bytes).
     pub fn file_name(&self) -> &str {
-        &self.file_name
+        match &self.nfc_name {
+            Some(nfc) if !self.keep_name_bytes => nfc,
+            _ => &self.given_name,
+        }
     }
 
     /// The content type (detected or set).
@@ -243,7 +297,7 @@ impl UploadSource {
 
     /// The file name's extension, lower case.
     pub fn extension(&self) -> Option<String> {
-        Path::new(&self.file_name)
+        Path::new(self.file_name())
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
     }
@@ -381,7 +435,16 @@ impl UploadSource {
             Some(len) => crate::multipart::Part::stream_with_length(body, len),
             None => crate::multipart::Part::stream(body),
         };
-        part.file_name(self.file_name.clone())
+        part.file_name(self.file_name())
             .mime_str(&self.content_type)
     }
+}
+
+/// A name as given, and its NFC form when that differs (most names are NFC already).
+fn named(name: String) -> (String, Option<String>) {
+    let nfc = match crate::file_name::normalized(&name) {
+        std::borrow::Cow::Owned(nfc) => Some(nfc),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    (name, nfc)
 }

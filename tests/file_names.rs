@@ -6,7 +6,8 @@
 //! What is expected is written out here from the rules, not taken from the crate's encoders:
 //! a header carries percent-encoded UTF-8 and decodes to the name; a multipart `filename` is the
 //! UTF-8 as it is with `"` → `%22`, CR → `%0D`, LF → `%0A` (the HTML standard); JSON carries the
-//! name exactly.
+//! name as it is. The name is the one given in Unicode NFC (the names of the first tests are
+//! NFC already), or its exact bytes when the source keeps them (the `nfc_` tests below).
 
 mod common;
 
@@ -412,5 +413,607 @@ async fn the_cli_sends_names_from_disk_exactly() {
             .find(|r| find(&r.body, &part).is_some())
             .unwrap_or_else(|| panic!("{name:?} was not sent under its own name"));
         assert_file_part(&request.body, &name);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names in the form people type: NFC on every path, the exact bytes only when asked.
+//
+// The names are written with escapes so that no editor can normalise this file and hide a
+// failure: `given` is what the caller (or macOS) hands over, `nfc` what must arrive.
+
+/// A name as given, and its Unicode Normalization Form C.
+struct Case {
+    given: &'static str,
+    nfc: &'static str,
+}
+
+/// `회의록.md` as macOS gives it: conjoining jamo (ᄒ ᅬ ᄋ ᅴ ᄅ ᅩ ᆨ).
+const KOREAN_NFD: Case = Case {
+    given: "\u{1112}\u{116C}\u{110B}\u{1174}\u{1105}\u{1169}\u{11A8}.md",
+    nfc: "\u{D68C}\u{C758}\u{B85D}.md",
+};
+/// `がいぎ.png`: `か` and `ぎ`'s `き` each followed by the combining dakuten U+3099.
+const JAPANESE_NFD: Case = Case {
+    given: "\u{304B}\u{3099}\u{3044}\u{304D}\u{3099}.png",
+    nfc: "\u{304C}\u{3044}\u{304E}.png",
+};
+/// `Café menu.png`: `e` followed by the combining acute accent U+0301.
+const LATIN_NFD: Case = Case {
+    given: "Cafe\u{301} me\u{301}nu.png",
+    nfc: "Caf\u{E9} m\u{E9}nu.png",
+};
+/// `회의록.md` already composed: sent byte for byte as it is.
+const KOREAN_NFC: Case = Case {
+    given: "\u{D68C}\u{C758}\u{B85D}.md",
+    nfc: "\u{D68C}\u{C758}\u{B85D}.md",
+};
+/// Plain ASCII: unchanged.
+const ASCII: Case = Case {
+    given: "cat.png",
+    nfc: "cat.png",
+};
+
+/// Whether the source is left to normalise its name or keeps the name's bytes.
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    Nfc,
+    Exact,
+}
+
+impl Case {
+    /// The source a test sends: the name as given, kept exactly when `form` says so.
+    fn source(&self, form: Form) -> UploadSource {
+        let source = png(self.given);
+        match form {
+            Form::Nfc => source,
+            Form::Exact => source.keep_file_name_bytes(),
+        }
+    }
+
+    /// The name that must arrive.
+    fn expected(&self, form: Form) -> &'static str {
+        match form {
+            Form::Nfc => self.nfc,
+            Form::Exact => self.given,
+        }
+    }
+}
+
+/// One `#[tokio::test]` per case and form for a path's check, named for the case, so that a
+/// failure names the case that broke.
+macro_rules! every_case {
+    ($check:path) => {
+        #[tokio::test]
+        async fn korean_nfd_arrives_composed() {
+            $check(&super::KOREAN_NFD, super::Form::Nfc).await;
+        }
+        #[tokio::test]
+        async fn japanese_dakuten_nfd_arrives_composed() {
+            $check(&super::JAPANESE_NFD, super::Form::Nfc).await;
+        }
+        #[tokio::test]
+        async fn latin_accent_nfd_arrives_composed() {
+            $check(&super::LATIN_NFD, super::Form::Nfc).await;
+        }
+        #[tokio::test]
+        async fn korean_already_nfc_is_byte_identical() {
+            $check(&super::KOREAN_NFC, super::Form::Nfc).await;
+        }
+        #[tokio::test]
+        async fn ascii_is_byte_identical() {
+            $check(&super::ASCII, super::Form::Nfc).await;
+        }
+        #[tokio::test]
+        async fn korean_nfd_kept_exactly_when_asked() {
+            $check(&super::KOREAN_NFD, super::Form::Exact).await;
+        }
+        #[tokio::test]
+        async fn japanese_dakuten_nfd_kept_exactly_when_asked() {
+            $check(&super::JAPANESE_NFD, super::Form::Exact).await;
+        }
+        #[tokio::test]
+        async fn latin_accent_nfd_kept_exactly_when_asked() {
+            $check(&super::LATIN_NFD, super::Form::Exact).await;
+        }
+    };
+}
+
+/// Percent-encoding as the `image-filename` rule says: every UTF-8 byte outside `!`..=`~`, and
+/// `%`, as `%XX` (upper case).
+fn percent_encoded(name: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for byte in name.bytes() {
+        if (b'!'..=b'~').contains(&byte) && byte != b'%' {
+            out.push(byte);
+        } else {
+            out.extend_from_slice(format!("%{byte:02X}").as_bytes());
+        }
+    }
+    out
+}
+
+/// Decodes an `application/x-www-form-urlencoded` query value (`+` is a space).
+fn form_decode(value: &[u8]) -> Vec<u8> {
+    let plus_as_space: Vec<u8> = value
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    percent_decode(&plus_as_space)
+}
+
+/// The raw value of the query parameter `name` in a request's first line.
+fn query_param<'a>(raw_head: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    let line_end = find(raw_head, b" HTTP/1.1\r\n")?;
+    let line = &raw_head[..line_end];
+    let query = &line[find(line, b"?")? + 1..];
+    query.split(|&b| b == b'&').find_map(|pair| {
+        pair.strip_prefix(name.as_bytes())
+            .and_then(|rest| rest.strip_prefix(b"="))
+    })
+}
+
+/// The bytes `"field":"value"` as a compact JSON body carries them (no escapes are needed for
+/// these names).
+fn json_member(field: &str, value: &str) -> Vec<u8> {
+    format!("\"{field}\":\"{value}\"").into_bytes()
+}
+
+/// Asserts that a request sent for `case` in NFC carries none of the given decomposed bytes.
+fn assert_no_decomposed_bytes(what: &str, case: &Case, form: Form, raw: &[u8]) {
+    if form == Form::Nfc && case.given != case.nfc {
+        assert!(
+            find(raw, case.given.as_bytes()).is_none(),
+            "{what}: {:?} still carries the decomposed bytes",
+            case.given
+        );
+    }
+}
+
+mod nfc_acs_image_filename {
+    use super::*;
+
+    async fn check(case: &Case, form: Form) {
+        let created = response(
+            "201 Created",
+            &["location: /chat/threads/x/images/img1"],
+            r#"{"id":"img1","attachmentType":"inlineImage","name":"x.png"}"#,
+        );
+        let server = scripted::serve(vec![created]).await;
+        let acs = AcsChatClient::new(&server.url, Credential::bearer("t"))
+            .expect("endpoint")
+            .with_retry(once());
+        acs.upload_image(THREAD, &case.source(form))
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", case.given));
+        let recorded = requests(&server);
+        let value = header(&recorded[0].raw_head, "image-filename").expect("image-filename");
+        assert_eq!(
+            String::from_utf8_lossy(value),
+            String::from_utf8_lossy(&percent_encoded(case.expected(form))),
+            "image-filename for {:?}",
+            case.given
+        );
+    }
+
+    every_case!(check);
+
+    /// The exact header for a reader: 회의록.md composed, as UTF-8 percent-encoded.
+    #[tokio::test]
+    async fn korean_nfd_is_sent_as_the_composed_syllables_percent_encoded() {
+        let created = response(
+            "201 Created",
+            &[],
+            r#"{"id":"img1","attachmentType":"inlineImage","name":"x.png"}"#,
+        );
+        let server = scripted::serve(vec![created]).await;
+        let acs = AcsChatClient::new(&server.url, Credential::bearer("t"))
+            .expect("endpoint")
+            .with_retry(once());
+        acs.upload_image(THREAD, &png(KOREAN_NFD.given))
+            .await
+            .expect("uploaded");
+        assert_eq!(
+            header(&requests(&server)[0].raw_head, "image-filename"),
+            Some(&b"%ED%9A%8C%EC%9D%98%EB%A1%9D.md"[..])
+        );
+    }
+}
+
+mod nfc_ai_agents_form {
+    use super::*;
+
+    async fn check(case: &Case, form: Form) {
+        let info = r#"{"object":"file","id":"f1","bytes":67,"filename":"x.png","created_at":1,"purpose":"assistants","status":"processed"}"#;
+        let server = scripted::serve(vec![response("200 OK", &[], info)]).await;
+        let agents = AiAgentsClient::new(&server.url, Credential::bearer("t"))
+            .expect("endpoint")
+            .with_retry(once());
+        agents
+            .upload(&case.source(form), KnownFilePurpose::Assistants.into())
+            .await
+            .unwrap_or_else(|e| panic!("{:?}: {e}", case.given));
+        let body = &requests(&server)[0].body;
+        let expected = case.expected(form);
+        assert_file_part(body, expected);
+        let field = format!(
+            "\r\nContent-Disposition: form-data; name=\"filename\"\r\n\r\n{expected}\r\n--"
+        );
+        assert!(
+            find(body, field.as_bytes()).is_some(),
+            "the `filename` field for {:?} is not {expected:?}",
+            case.given
+        );
+        assert_no_decomposed_bytes("AI Agents form", case, form, body);
+    }
+
+    every_case!(check);
+}
+
+mod nfc_maiagent_attachments_upload {
+    use super::*;
+
+    pub(super) async fn check_on(path: &str, case: &Case, form: Form) {
+        let created = response(
+            "201 Created",
+            &[],
+            r#"{"id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","type":"image","filename":"x","file":"media/x"}"#,
+        );
+        let server = scripted::serve(vec![created]).await;
+        let mai = MaiAgentClient::new(Credential::api_key("k"))
+            .expect("client")
+            .with_base_url(&server.url)
+            .expect("endpoint")
+            .with_retry(once());
+        let source = case.source(form);
+        let uploaded = match path {
+            "/attachments/" => mai.upload_attachment(&source).await.map(drop),
+            _ => mai.upload(&source).await.map(drop),
+        };
+        uploaded.unwrap_or_else(|e| panic!("{path} {:?}: {e}", case.given));
+        let request = &requests(&server)[0];
+        assert!(
+            request
+                .raw_head
+                .starts_with(format!("POST {path} ").as_bytes())
+        );
+        assert_file_part(&request.body, case.expected(form));
+        assert_no_decomposed_bytes(path, case, form, &request.body);
+    }
+
+    async fn check(case: &Case, form: Form) {
+        check_on("/attachments-upload/", case, form).await;
+    }
+
+    every_case!(check);
+}
+
+mod nfc_maiagent_attachments {
+    use super::*;
+
+    async fn check(case: &Case, form: Form) {
+        super::nfc_maiagent_attachments_upload::check_on("/attachments/", case, form).await;
+    }
+
+    every_case!(check);
+}
+
+/// The three requests of one presigned upload.
+struct PresignedFlow {
+    presign: Recorded,
+    storage: Recorded,
+    register: Recorded,
+}
+
+async fn presigned_flow(case: &Case, form: Form) -> PresignedFlow {
+    let storage = scripted::serve_on("127.0.0.2", vec![response("204 No Content", &[], "")]).await;
+    let presigned = serde_json::json!({
+        "url": format!("{}/bucket", storage.url),
+        "fields": {"key": "media/${filename}", "policy": "cG9saWN5", "x-amz-signature": "sig"},
+    });
+    let registered = serde_json::json!({
+        "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        "filename": "x",
+        "file": "media/x",
+    });
+    let api = scripted::serve(vec![
+        response("200 OK", &[], &presigned.to_string()),
+        response("201 Created", &[], &registered.to_string()),
+    ])
+    .await;
+    let mai = MaiAgentClient::new(Credential::api_key("k"))
+        .expect("client")
+        .with_base_url(&api.url)
+        .expect("endpoint")
+        .with_retry(once());
+    mai.upload_presigned(&case.source(form), None)
+        .await
+        .unwrap_or_else(|e| panic!("{:?}: {e}", case.given));
+    let (mut api, storage) = (requests(&api), requests(&storage));
+    assert_eq!((api.len(), storage.len()), (2, 1));
+    let register = api.pop().expect("register");
+    let presign = api.pop().expect("presign");
+    let storage = storage.into_iter().next().expect("storage");
+    PresignedFlow {
+        presign,
+        storage,
+        register,
+    }
+}
+
+mod nfc_maiagent_presign_request {
+    use super::*;
+
+    async fn check(case: &Case, form: Form) {
+        let presign = presigned_flow(case, form).await.presign;
+        let expected = case.expected(form);
+        assert!(
+            find(&presign.body, &json_member("filename", expected)).is_some(),
+            "presign JSON for {:?} does not carry {expected:?}: {}",
+            case.given,
+            String::from_utf8_lossy(&presign.body)
+        );
+        let query = query_param(&presign.raw_head, "filename").expect("filename in the query");
+        assert_eq!(
+            String::from_utf8_lossy(&form_decode(query)),
+            expected,
+            "presign query for {:?}",
+            case.given
+        );
+        assert_no_decomposed_bytes("presign JSON", case, form, &presign.body);
+    }
+
+    every_case!(check);
+}
+
+mod nfc_maiagent_storage_form {
+    use super::*;
+
+    async fn check(case: &Case, form: Form) {
+        let storage = presigned_flow(case, form).await.storage;
+        assert_file_part(&storage.body, case.expected(form));
+        assert_no_decomposed_bytes("storage form", case, form, &storage.body);
+    }
+
+    every_case!(check);
+}
+
+mod nfc_maiagent_registration {
+    use super::*;
+
+    async fn check(case: &Case, form: Form) {
+        let register = presigned_flow(case, form).await.register;
+        let expected = case.expected(form);
+        let body = &register.body;
+        assert!(
+            find(body, &json_member("filename", expected)).is_some(),
+            "registration JSON for {:?} does not carry {expected:?}: {}",
+            case.given,
+            String::from_utf8_lossy(body)
+        );
+        // The key storage filled `${filename}` of with the name the form sent.
+        assert!(
+            find(body, &json_member("file", &format!("media/{expected}"))).is_some(),
+            "registration key for {:?}: {}",
+            case.given,
+            String::from_utf8_lossy(body)
+        );
+        assert_no_decomposed_bytes("registration JSON", case, form, body);
+    }
+
+    every_case!(check);
+}
+
+/// `MaiAgentClient::register` with a name from the caller: NFC; `register_exact`: the bytes.
+mod nfc_maiagent_register_with_a_name {
+    use super::*;
+
+    async fn check(case: &Case, form: Form) {
+        let registered = r#"{"id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","conversation":"3fa85f64-5717-4562-b3fc-2c963f66afa6","filename":"x","file":"media/x"}"#;
+        let api = scripted::serve(vec![response("201 Created", &[], registered)]).await;
+        let mai = MaiAgentClient::new(Credential::api_key("k"))
+            .expect("client")
+            .with_base_url(&api.url)
+            .expect("endpoint")
+            .with_retry(once());
+        for conversation in [None, Some("3fa85f64-5717-4562-b3fc-2c963f66afa6")] {
+            match form {
+                Form::Nfc => mai.register("media/k", case.given, conversation).await,
+                Form::Exact => {
+                    mai.register_exact("media/k", case.given, conversation)
+                        .await
+                }
+            }
+            .unwrap_or_else(|e| panic!("{:?} on {conversation:?}: {e}", case.given));
+        }
+        let expected = case.expected(form);
+        for (request, on) in requests(&api)
+            .iter()
+            .zip(["no conversation", "a conversation"])
+        {
+            assert!(
+                find(&request.body, &json_member("filename", expected)).is_some(),
+                "registration on {on} of {:?} does not carry {expected:?}: {}",
+                case.given,
+                String::from_utf8_lossy(&request.body)
+            );
+        }
+    }
+
+    every_case!(check);
+}
+
+/// Every way a source gets its name normalises it: a path, a stream, `with_file_name` (and
+/// `keep_file_name_bytes` holds whichever comes first).
+mod nfc_every_source {
+    use super::*;
+
+    async fn sent_name(source: UploadSource) -> Recorded {
+        let server = scripted::serve(vec![response("200 OK", &[], "")]).await;
+        let mai = MaiAgentClient::new(Credential::api_key("k"))
+            .expect("client")
+            .with_base_url(&server.url)
+            .expect("endpoint")
+            .with_retry(once());
+        mai.upload(&source).await.expect("uploaded");
+        requests(&server).remove(0)
+    }
+
+    #[tokio::test]
+    async fn a_path_named_in_nfd_is_sent_composed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = common::write(dir.path(), KOREAN_NFD.given, common::PNG_1X1);
+        let source = UploadSource::from_path(&path).await.expect("readable");
+        assert_file_part(&sent_name(source).await.body, KOREAN_NFD.nfc);
+    }
+
+    #[tokio::test]
+    async fn a_path_named_in_nfd_is_sent_exactly_when_asked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = common::write(dir.path(), KOREAN_NFD.given, common::PNG_1X1);
+        let source = UploadSource::from_path(&path).await.expect("readable");
+        let sent = sent_name(source.keep_file_name_bytes()).await;
+        assert_file_part(&sent.body, KOREAN_NFD.given);
+    }
+
+    #[tokio::test]
+    async fn a_stream_named_in_nfd_is_sent_composed() {
+        let chunks = futures_util::stream::iter([Ok(bytes::Bytes::from_static(common::PNG_1X1))]);
+        let len = Some(common::PNG_1X1.len() as u64);
+        let source = UploadSource::from_stream(chunks, JAPANESE_NFD.given, len);
+        assert_file_part(&sent_name(source).await.body, JAPANESE_NFD.nfc);
+    }
+
+    #[tokio::test]
+    async fn with_file_name_in_nfd_is_sent_composed() {
+        let source = png("cat.png").with_file_name(LATIN_NFD.given);
+        assert_file_part(&sent_name(source).await.body, LATIN_NFD.nfc);
+    }
+
+    #[tokio::test]
+    async fn keeping_the_bytes_holds_for_a_name_given_after_it() {
+        let source = png("cat.png")
+            .keep_file_name_bytes()
+            .with_file_name(LATIN_NFD.given);
+        assert_file_part(&sent_name(source).await.body, LATIN_NFD.given);
+    }
+}
+
+/// The 1024-byte limit applies to the name as it is sent.
+mod nfc_length_limit {
+    use super::*;
+
+    async fn upload(source: UploadSource) -> (Result<(), upload_clients::Error>, usize) {
+        let server = scripted::serve(vec![response("200 OK", &[], "")]).await;
+        let mai = MaiAgentClient::new(Credential::api_key("k"))
+            .expect("client")
+            .with_base_url(&server.url)
+            .expect("endpoint")
+            .with_retry(once());
+        let result = mai.upload(&source).await.map(drop);
+        (result, requests(&server).len())
+    }
+
+    /// 180 times 회 as two jamo: 1,084 bytes given, 544 bytes sent.
+    fn long_nfd() -> String {
+        format!("{}.png", "\u{1112}\u{116C}".repeat(180))
+    }
+
+    #[tokio::test]
+    async fn a_name_over_the_limit_only_in_nfd_is_sent_composed() {
+        let name = long_nfd();
+        assert!(name.len() > 1024);
+        let (result, sent) = upload(png(&name)).await;
+        result.expect("its NFC is 544 bytes");
+        assert_eq!(sent, 1);
+    }
+
+    #[tokio::test]
+    async fn the_same_name_kept_exactly_is_over_the_limit_and_not_sent() {
+        let (result, sent) = upload(png(&long_nfd()).keep_file_name_bytes()).await;
+        let err = result.expect_err("1,084 bytes are sent");
+        assert!(err.to_string().contains("longer than 1024 bytes"), "{err}");
+        assert_eq!(sent, 0);
+    }
+
+    /// U+0958 (DEVANAGARI LETTER QA) is excluded from composition: its NFC is two letters, six
+    /// bytes for three.
+    #[tokio::test]
+    async fn a_name_that_grows_over_the_limit_in_nfc_is_refused() {
+        let name = format!("{}.png", "\u{0958}".repeat(300));
+        assert!(name.len() <= 1024);
+        let (result, sent) = upload(png(&name)).await;
+        let err = result.expect_err("its NFC is 1,804 bytes");
+        assert!(err.to_string().contains("longer than 1024 bytes"), "{err}");
+        assert_eq!(sent, 0);
+    }
+}
+
+mod nfc_cli {
+    use super::*;
+
+    async fn run(args: &[&str], dir: &std::path::Path, server: &Scripted) {
+        let output = tokio::process::Command::from(common::cli_command())
+            .args(args)
+            .arg("--dir")
+            .arg(dir)
+            .args(["--token", "k", "--json", "--no-progress", "--attempts", "1"])
+            .args(["--endpoint", &server.url])
+            .output()
+            .await
+            .expect("runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_file_named_in_nfd_on_disk_is_sent_composed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        common::write(dir.path(), JAPANESE_NFD.given, common::PNG_1X1);
+        let server = scripted::serve(vec![response("200 OK", &[], "")]).await;
+        run(&["maiagent", "upload"], dir.path(), &server).await;
+        assert_file_part(&requests(&server)[0].body, JAPANESE_NFD.nfc);
+    }
+
+    #[tokio::test]
+    async fn keep_name_bytes_sends_the_name_on_disk_exactly() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        common::write(dir.path(), JAPANESE_NFD.given, common::PNG_1X1);
+        let server = scripted::serve(vec![response("200 OK", &[], "")]).await;
+        run(
+            &["maiagent", "upload", "--keep-name-bytes"],
+            dir.path(),
+            &server,
+        )
+        .await;
+        assert_file_part(&requests(&server)[0].body, JAPANESE_NFD.given);
+    }
+
+    #[tokio::test]
+    async fn filename_given_in_nfd_is_sent_composed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        common::write(dir.path(), "cat.png", common::PNG_1X1);
+        let created = response(
+            "201 Created",
+            &[],
+            r#"{"id":"img1","attachmentType":"inlineImage","name":"x.png"}"#,
+        );
+        let server = scripted::serve(vec![created]).await;
+        let args = [
+            "acs-chat",
+            "upload-image",
+            "--thread-id",
+            THREAD,
+            "--filename",
+            KOREAN_NFD.given,
+        ];
+        run(&args, dir.path(), &server).await;
+        assert_eq!(
+            header(&requests(&server)[0].raw_head, "image-filename"),
+            Some(&b"%ED%9A%8C%EC%9D%98%EB%A1%9D.md"[..])
+        );
     }
 }

@@ -92,7 +92,9 @@ impl<'a> UploadFile<'a> {
         self
     }
 
-    /// The name of the file (the `filename` part).
+    /// The name of the file (the `filename` part), sent as given: this builder does not
+    /// normalise (the facade passes [`UploadSource::file_name`](crate::UploadSource::file_name),
+    /// already in NFC).
     pub fn filename<V: TryInto<String>>(mut self, value: V) -> Self {
         self.filename = value
             .try_into()

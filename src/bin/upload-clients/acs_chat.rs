@@ -9,7 +9,7 @@ use upload_clients::{AcsChatClient, Error};
 use crate::args::{Context, Files};
 use crate::credentials::acs_credential;
 use crate::output::Output;
-use crate::run::Job;
+use crate::run::{Job, Naming};
 
 #[derive(Subcommand)]
 pub enum AcsCommand {
@@ -26,6 +26,11 @@ pub enum AcsCommand {
         /// The file name to send (default: the file's name; one file only).
         #[arg(long)]
         filename: Option<String>,
+        /// Send each file name's exact bytes instead of its Unicode NFC, the form people type
+        /// (macOS gives many Korean, Japanese and accented names decomposed), for a service
+        /// that must see them.
+        #[arg(long)]
+        keep_name_bytes: bool,
         /// The API version.
         #[arg(long, default_value = upload_clients::acs_chat::api_version())]
         api_version: String,
@@ -38,6 +43,7 @@ pub async fn run(command: AcsCommand, ctx: &Context<'_>) -> Result<ExitCode, Err
         endpoint,
         thread_id,
         filename,
+        keep_name_bytes,
         api_version,
     } = command;
     let credential = acs_credential(ctx.common)?;
@@ -51,7 +57,11 @@ pub async fn run(command: AcsCommand, ctx: &Context<'_>) -> Result<ExitCode, Err
         acs.base_url()
     );
     let (acs, thread_id) = (&acs, thread_id.as_str());
-    crate::run::run(ctx, &files, filename, target, |job: Job| async move {
+    let naming = Naming {
+        filename,
+        keep_bytes: keep_name_bytes,
+    };
+    crate::run::run(ctx, &files, naming, target, |job: Job| async move {
         let image = acs.upload_image(thread_id, &job.source).await?;
         Ok(Output {
             human: format!(

@@ -13,7 +13,7 @@ use upload_clients::{AiAgentsClient, Error};
 use crate::args::{Context, Files};
 use crate::credentials::agents_credential;
 use crate::output::Output;
-use crate::run::Job;
+use crate::run::{Job, Naming};
 
 #[derive(Subcommand)]
 pub enum AgentsCommand {
@@ -33,6 +33,11 @@ pub enum AgentsCommand {
         /// The file name to send (default: the file's name; one file only).
         #[arg(long)]
         filename: Option<String>,
+        /// Send each file name's exact bytes instead of its Unicode NFC, the form people type
+        /// (macOS gives many Korean, Japanese and accented names decomposed), for a service
+        /// that must see them.
+        #[arg(long)]
+        keep_name_bytes: bool,
         /// Wait until the service has processed the file.
         #[arg(long)]
         wait: bool,
@@ -49,6 +54,7 @@ pub async fn run(command: AgentsCommand, ctx: &Context<'_>) -> Result<ExitCode, 
         purpose,
         custom_purpose,
         filename,
+        keep_name_bytes,
         wait,
         no_verify,
     } = command;
@@ -69,7 +75,11 @@ pub async fn run(command: AgentsCommand, ctx: &Context<'_>) -> Result<ExitCode, 
     let target = format!("ai-agents {} purpose={purpose}", agents.base_url());
     let (agents, purpose) = (&agents, &purpose);
     let options = WaitOptions::default();
-    crate::run::run(ctx, &files, filename, target, |job: Job| async move {
+    let naming = Naming {
+        filename,
+        keep_bytes: keep_name_bytes,
+    };
+    crate::run::run(ctx, &files, naming, target, |job: Job| async move {
         let info = match (job.resume, wait) {
             // Uploaded by an earlier run that was waiting for it: wait, do not upload again.
             (Some(Stage::Uploaded { file_id }), true) => agents.wait_for(&file_id, options).await?,

@@ -14,7 +14,7 @@ use upload_clients::{Error, MaiAgentClient};
 use crate::args::{Context, Files};
 use crate::credentials::token_only;
 use crate::output::Output;
-use crate::run::Job;
+use crate::run::{Job, Naming};
 
 #[derive(Subcommand)]
 pub enum MaiAgentCommand {
@@ -44,6 +44,11 @@ pub enum MaiAgentCommand {
         /// ETag (saves about 1.8 s of CPU per GiB).
         #[arg(long, requires = "presigned")]
         no_verify: bool,
+        /// Send each file name's exact bytes instead of its Unicode NFC, the form people type
+        /// (macOS gives many Korean, Japanese and accented names decomposed), for a service
+        /// that must see them.
+        #[arg(long)]
+        keep_name_bytes: bool,
     },
 }
 
@@ -56,6 +61,7 @@ pub async fn run(command: MaiAgentCommand, ctx: &Context<'_>) -> Result<ExitCode
         attachment_type,
         endpoint,
         no_verify,
+        keep_name_bytes,
     } = command;
     let credential = Credential::ApiKey(token_only(ctx.common, "maiagent", "MAIAGENT_API_KEY")?);
     let mut mai = MaiAgentClient::new(credential)?
@@ -83,7 +89,11 @@ pub async fn run(command: MaiAgentCommand, ctx: &Context<'_>) -> Result<ExitCode
         attachment_type.as_deref().unwrap_or("-"),
     );
     let (mai, conversation) = (&mai, conversation.as_deref());
-    crate::run::run(ctx, &files, None, target, |job: Job| async move {
+    let naming = Naming {
+        filename: None,
+        keep_bytes: keep_name_bytes,
+    };
+    crate::run::run(ctx, &files, naming, target, |job: Job| async move {
         let source = &job.source;
         if presigned {
             let key = match job.resume {
@@ -96,8 +106,10 @@ pub async fn run(command: MaiAgentCommand, ctx: &Context<'_>) -> Result<ExitCode
                     key
                 }
             };
+            // The name as the source sends it (NFC, or its bytes with --keep-name-bytes), as
+            // the presign request and storage got it.
             let attachment = mai
-                .register(&key, source.file_name(), conversation)
+                .register_exact(&key, source.file_name(), conversation)
                 .await
                 .map_err(|error| Error::Registration {
                     key,

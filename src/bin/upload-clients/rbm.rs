@@ -13,7 +13,7 @@ use upload_clients::{Error, RbmClient};
 use crate::args::{Context, Files};
 use crate::credentials::rbm_credential;
 use crate::output::{Ending, Outcome, Output, Reporter};
-use crate::run::Job;
+use crate::run::{Job, Naming};
 use crate::stop::Level;
 
 #[derive(Args)]
@@ -79,12 +79,18 @@ pub async fn run(command: RbmCommand, ctx: &Context<'_>) -> Result<ExitCode, Err
             );
             let (rbm, agent_id, thumbnail_url) =
                 (&rbm, agent_id.as_str(), thumbnail_url.as_deref());
-            crate::run::run(ctx, &files, None, journal_target, |job: Job| async move {
-                let file = rbm
-                    .upload_file(agent_id, &job.source, thumbnail_url)
-                    .await?;
-                Ok(file_output(file))
-            })
+            crate::run::run(
+                ctx,
+                &files,
+                Naming::default(),
+                journal_target,
+                |job: Job| async move {
+                    let file = rbm
+                        .upload_file(agent_id, &job.source, thumbnail_url)
+                        .await?;
+                    Ok(file_output(file))
+                },
+            )
             .await
         }
         RbmCommand::UploadUrl { file_url, target } => {

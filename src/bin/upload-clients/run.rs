@@ -25,6 +25,14 @@ pub struct Job {
     pub checkpoint: Checkpoint,
 }
 
+/// The name each file is sent under: its own (or `--filename`, one file only), in NFC unless
+/// `--keep-name-bytes` asks for its exact bytes.
+#[derive(Default)]
+pub struct Naming {
+    pub filename: Option<String>,
+    pub keep_bytes: bool,
+}
+
 /// Records the steps a file reaches between its start and its end (a MaiAgent file in
 /// storage, an AI Agents file uploaded), when the run keeps a journal.
 #[derive(Clone)]
@@ -47,7 +55,7 @@ impl Checkpoint {
 pub async fn run<F, Fut>(
     ctx: &Context<'_>,
     files: &Files,
-    filename: Option<String>,
+    naming: Naming,
     target: String,
     upload: F,
 ) -> Result<ExitCode, Error>
@@ -56,7 +64,7 @@ where
     Fut: Future<Output = Result<Output, Error>>,
 {
     let paths = paths(files).await?;
-    if filename.is_some() && paths.len() > 1 {
+    if naming.filename.is_some() && paths.len() > 1 {
         return Err(Error::InvalidInput(
             "--filename names one file; it cannot be used with several".into(),
         ));
@@ -74,7 +82,7 @@ where
         .into_iter()
         .enumerate()
         .take_while(|_| stop.level() == Level::Running);
-    let (upload, journal, target, filename) = (&upload, &journal, &target, &filename);
+    let (upload, journal, target, naming) = (&upload, &journal, &target, &naming);
     let (progress, in_flight_ref) = (&progress, &in_flight);
     let mut done = std::pin::pin!(upload_clients::bulk::stream(
         items,
@@ -85,7 +93,7 @@ where
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(index, label.clone());
-            let outcome = one_file(path, label, filename, target, journal, progress, upload).await;
+            let outcome = one_file(path, label, naming, target, journal, progress, upload).await;
             in_flight_ref
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -194,7 +202,7 @@ fn print_synced(reporter: &mut Reporter, batch: Vec<Outcome>, synced: Result<(),
 async fn one_file<F, Fut>(
     path: PathBuf,
     label: String,
-    filename: &Option<String>,
+    naming: &Naming,
     target: &str,
     journal: &Option<Journal>,
     progress: &Progress,
@@ -212,8 +220,11 @@ where
     };
     let ending = async {
         let mut source = UploadSource::from_path(&path).await?;
-        if let Some(name) = filename {
+        if let Some(name) = &naming.filename {
             source = source.with_file_name(name.clone());
+        }
+        if naming.keep_bytes {
+            source = source.keep_file_name_bytes();
         }
         outcome.bytes = source.len();
         // The file as it was opened is the file the journal knows (or not).
