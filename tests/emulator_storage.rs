@@ -28,7 +28,10 @@ async fn presign(emu: &Emulator, size: u64, filename: &str) -> (String, Vec<(Str
     let skew = std::time::SystemTime::now()
         .duration_since(date)
         .unwrap_or_else(|e| e.duration());
-    assert!(skew < std::time::Duration::from_secs(60), "Date is now: {skew:?}");
+    assert!(
+        skew < std::time::Duration::from_secs(60),
+        "Date is now: {skew:?}"
+    );
     // The fields in the order they came (serde_json's map may not keep it).
     let text = response.text().await.expect("body");
     let body: Value = serde_json::from_str(&text).expect("JSON");

@@ -101,6 +101,15 @@ const PNG: &[u8] = &[
     0x01, 0x01, 0x00, 0x5a, 0x4d, 0x6f, 0xf1, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
     0x42, 0x60, 0x82,
 ];
+/// `pdf` followed by a comment line of spaces, `len` bytes in all.
+fn padded(pdf: &[u8], len: usize) -> Vec<u8> {
+    let mut out = pdf.to_vec();
+    out.push(b'%');
+    out.resize(len - 1, b' ');
+    out.push(b'\n');
+    out
+}
+
 /// A small PDF with bytes that are not UTF-8 and the characters form encodings reserve.
 const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog (a=b&c;d) >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
@@ -926,7 +935,10 @@ fn ai_agents_upload_get_and_wait_conform() {
     let agents = AiAgentsClient::new(&endpoint, Credential::bearer("entra-token"))
         .expect("client")
         .with_retry(RetryPolicy::none());
-    let source = UploadSource::from_bytes(PDF.to_vec(), "handbook.pdf");
+    // The spec's example answer reports a file of 120000 bytes, and the client checks the
+    // size it is told: the file sent is that size.
+    let handbook = padded(PDF, 120_000);
+    let source = UploadSource::from_bytes(handbook.clone(), "handbook.pdf");
     let example = json!({
         "object": "file", "id": AGENTS_FILE_ID, "bytes": 120000, "filename": "sample.pdf",
         "created_at": 1727800000, "purpose": "assistants", "status": "processed"
@@ -966,7 +978,7 @@ fn ai_agents_upload_get_and_wait_conform() {
     assert_eq!(info.id, AGENTS_FILE_ID);
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = common::write(dir.path(), "handbook.pdf", PDF)
+    let file = common::write(dir.path(), "handbook.pdf", &handbook)
         .display()
         .to_string();
     for wait in [None, Some("--wait")] {

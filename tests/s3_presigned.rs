@@ -277,9 +277,10 @@ async fn presigned_upload_reaches_s3_byte_for_byte_with_fields_in_order_and_no_c
             .iter()
             .map(|(k, v)| (k.clone(), v.as_str().expect("text").to_owned())),
     );
-    let direct = upload_clients::presigned_post::upload(&reqwest::Client::new(), &post, &source, true)
-        .await
-        .expect("stored");
+    let direct =
+        upload_clients::presigned_post::upload(&reqwest::Client::new(), &post, &source, true)
+            .await
+            .expect("stored");
     let md5: String = {
         use md5::Digest as _;
         md5::Md5::digest(&data)
