@@ -26,7 +26,8 @@ pub enum AcsCommand {
         /// The file name to send (default: the file's name; one file only).
         #[arg(long)]
         filename: Option<String>,
-        /// The API version.
+        /// The API version, sent as given (specs/acs-chat.yaml lists those known to carry the
+        /// operation; the README says which to choose).
         #[arg(long, default_value = upload_clients::acs_chat::api_version())]
         api_version: String,
     },
