@@ -13,7 +13,10 @@
 //!    - a `default` response is turned into `4XX` and `5XX` responses (beside a typed 2xx,
 //!      progenitor panics on `default`);
 //!    - an open enum, `anyOf: [{$ref: <a string enum>}, {type: string}]`, is turned into the same
-//!      `oneOf` ([`open_enums_as_one_of`]), which progenitor renders as an untagged enum.
+//!      `oneOf` ([`open_enums_as_one_of`]), which progenitor renders as an untagged enum;
+//!    - the `enum` of an `api-version` query parameter (the versions the spec knows, which the
+//!      emulator and Prism hold requests to) is dropped ([`api_versions_as_strings`]), so the
+//!      generated builder takes any version as a string instead of a closed Rust enum.
 //! 3. [`generate`]: progenitor's builder interface, the open enums' impls
 //!    ([`open_enums`]), the `facade_operations` module ([`facade_operations`]), then prettyplease
 //!    formats the file. Progenitor's output is never edited: the `api-version` header it adds to

@@ -94,8 +94,65 @@ pub(crate) fn adapt_for_progenitor(
             }
         }
     }
+    api_versions_as_strings(&mut adapted);
     let adapted = open_enums_as_one_of(adapted)?;
     Ok((adapted, facade))
+}
+
+/// `api` with the `enum` of every query parameter named `api-version` taken out of its (inline)
+/// string schema; returns how many were.
+///
+/// A spec lists there the versions known to carry the operation, which the emulator and Prism
+/// hold requests to. progenitor 0.15 (typify) would make of that list a closed Rust enum
+/// (`UploadChatImageApiVersion::X20240315Preview`, …), and the builder's `api_version` would
+/// then refuse at send time any version the spec does not list, such as one the service added
+/// after this crate was built. The version stays a string the caller chooses (the service is the
+/// judge), so progenitor's copy says `type: string`, with the `default` kept.
+fn api_versions_as_strings(api: &mut OpenAPI) -> usize {
+    fn widen(param: &mut ReferenceOr<openapiv3::Parameter>) -> usize {
+        let ReferenceOr::Item(openapiv3::Parameter::Query { parameter_data, .. }) = param else {
+            return 0;
+        };
+        if parameter_data.name != "api-version" {
+            return 0;
+        }
+        match &mut parameter_data.format {
+            openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(Schema {
+                schema_kind: SchemaKind::Type(Type::String(s)),
+                ..
+            })) if !s.enumeration.is_empty() => {
+                s.enumeration.clear();
+                1
+            }
+            _ => 0,
+        }
+    }
+    let mut count = 0;
+    for item in api.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        count += item.parameters.iter_mut().map(widen).sum::<usize>();
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            count += op.parameters.iter_mut().map(widen).sum::<usize>();
+        }
+    }
+    if let Some(components) = &mut api.components {
+        count += components.parameters.values_mut().map(widen).sum::<usize>();
+    }
+    count
 }
 
 /// The description of the operation `op` (`method path`, with `content_types`) for the facade.

@@ -77,7 +77,18 @@ impl AcsChatClient {
         self
     }
 
-    /// Uses another `api-version`.
+    /// Uses another `api-version`, sent as it is: the service decides which it accepts.
+    /// `specs/acs-chat.yaml` lists the versions known to carry Upload Chat Image, the generally
+    /// available `2025-03-15` among them (the emulator accepts exactly those); the default is
+    /// the page's, [`api_version()`]. The README says which to choose.
+    ///
+    /// ```
+    /// use upload_clients::{AcsChatClient, auth::Credential};
+    /// # fn main() -> Result<(), upload_clients::Error> {
+    /// let acs = AcsChatClient::new("https://contoso.communication.azure.com", Credential::bearer("t"))?
+    ///     .with_api_version("2025-03-15");
+    /// # let _ = acs; Ok(()) }
+    /// ```
     pub fn with_api_version(mut self, api_version: impl Into<String>) -> Self {
         self.api_version = api_version.into();
         self

@@ -710,3 +710,65 @@ async fn requests_are_recorded_as_sent_without_credentials() {
     emu.clear_requests();
     assert!(emu.requests().is_empty());
 }
+
+/// ACS's API versions through the library client: the default is the page's; the others
+/// `specs/acs-chat.yaml` lists (the generally available `2025-03-15`, and `2024-06-05-preview`,
+/// which Microsoft's JavaScript SDK sends by default) are accepted and sent as chosen; a version
+/// the spec does not list is still refused, naming the versions it lists.
+#[tokio::test]
+async fn acs_chat_takes_the_api_versions_its_spec_lists() {
+    use upload_clients::{AcsChatClient, Error, auth::Credential, retry::RetryPolicy};
+    let emu = Emulator::start().await.expect("start");
+    let client = |version: Option<&str>| {
+        let acs = AcsChatClient::new(&emu.base_url(), Credential::bearer("t"))
+            .expect("client")
+            .with_retry(RetryPolicy::none());
+        match version {
+            Some(version) => acs.with_api_version(version),
+            None => acs,
+        }
+    };
+    let png = UploadSource::from_bytes(PNG_1X1.to_vec(), "cat.png");
+    assert_eq!(
+        upload_clients::acs_chat::api_version(),
+        "2024-03-15-preview"
+    );
+    for (chosen, sent) in [
+        (None, "2024-03-15-preview"),
+        (Some("2025-03-15"), "2025-03-15"),
+        (Some("2024-06-05-preview"), "2024-06-05-preview"),
+    ] {
+        let image = client(chosen)
+            .upload_image(THREAD, &png)
+            .await
+            .unwrap_or_else(|e| panic!("{sent}: {e}"));
+        assert_eq!(image.name.as_deref(), Some("cat.png"));
+        assert_eq!(
+            emu.object(&image.id).await.expect("read").as_deref(),
+            Some(PNG_1X1),
+            "{sent}"
+        );
+        let recorded = emu.requests();
+        let last = recorded.last().expect("recorded");
+        assert_eq!(
+            (last.status, last.query.clone()),
+            (201, Some(format!("api-version={sent}")))
+        );
+    }
+
+    let err = client(Some("2023-11-07"))
+        .upload_image(THREAD, &png)
+        .await
+        .expect_err("a version the spec does not list");
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.status, 400, "{err}");
+    assert_eq!(
+        api.body.message().as_deref(),
+        Some(
+            "the query parameter `api-version` must be one of the versions this API's spec \
+             lists, `2024-03-15-preview`, `2024-06-05-preview`, `2025-03-15` (got `2023-11-07`)"
+        )
+    );
+}

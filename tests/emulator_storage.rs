@@ -2,6 +2,9 @@
 //! be read back; a changed field, a tampered policy, an expired policy, a file outside the
 //! policy's `content-length-range` or a credential header are refused with S3's XML errors.
 //! Raw forms are sent here, because the client itself refuses most of these before sending.
+//! The presign's key is concrete, built from the requested name as MaiAgent's page shows (the
+//! name one path segment), so MaiAgent's own example helper, which registers the key exactly as
+//! returned, goes through presign, storage and registration.
 
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -78,6 +81,21 @@ async fn post(
     )
 }
 
+/// The conditions of the policy in `fields`.
+fn policy_conditions(fields: &[(String, String)]) -> Vec<Value> {
+    use base64::Engine as _;
+    let policy = &fields
+        .iter()
+        .find(|(k, _)| k == "policy")
+        .expect("policy")
+        .1;
+    let json = base64::engine::general_purpose::STANDARD
+        .decode(policy)
+        .expect("base64");
+    let policy: Value = serde_json::from_slice(&json).expect("policy JSON");
+    policy["conditions"].as_array().expect("conditions").clone()
+}
+
 fn with(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
     fields
         .iter()
@@ -114,7 +132,20 @@ async fn a_form_as_signed_is_kept_and_read_back() {
     assert!(url.starts_with(&emu.base_url()), "{url}");
     let key = &fields[0];
     assert_eq!(key.0, "key");
-    assert!(key.1.ends_with("/${filename}"), "{key:?}");
+    // A concrete key built from the requested name, as MaiAgent's page shows, unique per
+    // presign, and signed exactly.
+    let id = key
+        .1
+        .strip_prefix("media/chat/attachment/")
+        .and_then(|rest| rest.strip_suffix("/見積書.pdf"))
+        .unwrap_or_else(|| panic!("{key:?}"));
+    assert!(
+        id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{key:?}"
+    );
+    assert_eq!(policy_conditions(&fields)[1], json!({"key": key.1}));
+    let (_, again) = presign(&emu, data.len() as u64, "見積書.pdf").await;
+    assert_ne!(again[0], *key, "one key per presign");
     // Fields after the file are ignored, as S3 does (they are not in the policy).
     let answer = post(
         &url,
@@ -124,7 +155,7 @@ async fn a_form_as_signed_is_kept_and_read_back() {
     )
     .await;
     assert_eq!(answer.0, 204, "{}", answer.1);
-    let object_key = key.1.replace("${filename}", "見積書.pdf");
+    let object_key = &key.1;
     assert_eq!(
         emu.object(&format!("s3/maiagent-uploads/{object_key}"))
             .await
@@ -363,4 +394,189 @@ async fn the_client_presigned_flow_goes_through_storage() {
         .await
         .expect("image upload");
     assert!(attachment.file.ends_with("/写真.png"), "{attachment:?}");
+}
+
+/// A PNG's first bytes (MaiAgent takes images by type).
+const PNG_HEAD: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d,
+];
+
+/// MaiAgent's own example helper (`python/utils/maiagent.py` in
+/// Playma-Co-Ltd/maiagent-api-examples, `MaiAgentHelper.upload_attachment`), its three calls
+/// as raw requests: `get_upload_url` posts the name, `modelName`, `fieldName` and size as JSON;
+/// `upload_file_to_s3` posts the six fields in its own order, then the file (no part content
+/// type, the name as UTF-8, as Python's requests writes them), and wants 204; then
+/// `update_attachment` registers `fields["key"]` exactly as the presign returned it, on a
+/// conversation, with `type: image`, and wants a success. MaiAgent's page shows that key
+/// concrete (`media/chat/attachment/filename.pdf`); a key ending in `${filename}` (which only
+/// storage fills) would be registered as it is and not be found.
+#[tokio::test]
+async fn maiagents_own_helper_uploads_and_registers_as_written() {
+    let emu = Emulator::start().await.expect("start");
+    let base = emu.base_url();
+    let http = reqwest::Client::new();
+    let filename = "螢幕截圖 1.png";
+    let data = PNG_HEAD.to_vec();
+
+    // get_upload_url
+    let payload = json!({
+        "filename": filename, "modelName": "attachment", "fieldName": "file",
+        "fileSize": data.len(),
+    });
+    let response = http
+        .post(format!("{base}/api/upload-presigned-url/"))
+        .header("authorization", "Api-Key k")
+        .header("content-type", "application/json")
+        .body(payload.to_string())
+        .send()
+        .await
+        .expect("presign");
+    assert_eq!(response.status(), 200);
+    let upload_data: Value = response.json().await.expect("JSON");
+    let fields = &upload_data["fields"];
+    let key = fields["key"].as_str().expect("key").to_owned();
+
+    // upload_file_to_s3 (its storage_url pointed to the emulator's storage)
+    let mut form = Form::new().percent_encode_noop();
+    for name in [
+        "key",
+        "x-amz-algorithm",
+        "x-amz-credential",
+        "x-amz-date",
+        "policy",
+        "x-amz-signature",
+    ] {
+        form = form.text(name, fields[name].as_str().expect(name).to_owned());
+    }
+    form = form.part("file", Part::bytes(data.clone()).file_name(filename));
+    let storage = upload_data["url"].as_str().expect("url");
+    let response = http
+        .post(storage)
+        .multipart(form)
+        .send()
+        .await
+        .expect("storage");
+    let status = response.status();
+    assert_eq!(status, 204, "{}", response.text().await.unwrap_or_default());
+
+    // update_attachment(conversation_id, file_key, original_filename)
+    let conversation = "550e8400-e29b-41d4-a716-446655440000";
+    let response = http
+        .post(format!(
+            "{base}/api/conversations/{conversation}/attachments/"
+        ))
+        .header("authorization", "Api-Key k")
+        .json(&json!({"file": key, "filename": filename, "type": "image"}))
+        .send()
+        .await
+        .expect("register");
+    let status = response.status();
+    let attachment: Value = response.json().await.expect("JSON");
+    assert!(status.is_success(), "{status}: {attachment}");
+    assert_eq!(attachment["filename"], filename);
+    assert_eq!(attachment["conversation"], conversation);
+    assert_eq!(attachment["file"], format!("{storage}/{key}"));
+    assert_eq!(
+        emu.object(&format!("s3/maiagent-uploads/{key}"))
+            .await
+            .expect("read")
+            .as_deref(),
+        Some(&data[..])
+    );
+}
+
+/// The presign's key holds the requested name as one path segment of its own: Korean, Japanese
+/// and Chinese as they are; a path cut to its last name (`/` and `\`, as S3 cuts the name it
+/// puts for `${filename}`); `.` and `..` never a segment a URL would resolve. Each key then goes
+/// through storage (204) and registration (201) exactly as returned. Without a name the key
+/// ends in `${filename}`, which storage fills with the file part's name, as S3 does.
+#[tokio::test]
+async fn presigned_keys_hold_the_requested_name_as_one_segment() {
+    // Without limits, so that names with no extension (`..`) are presigned too.
+    let emu = Emulator::builder()
+        .without_limits()
+        .start()
+        .await
+        .expect("start");
+    let http = reqwest::Client::new();
+    let base = emu.base_url();
+    for (name, segment) in [
+        ("고양이 사진.png", "고양이 사진.png"),
+        ("見積書 (最終).pdf", "見積書 (最終).pdf"),
+        ("报告书.docx", "报告书.docx"),
+        ("a..b.pdf", "a..b.pdf"),
+        ("reports/2024/q1.pdf", "q1.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\me\\報告書.pdf", "報告書.pdf"),
+        ("..", "__"),
+        ("uploads/.", "_"),
+        ("${filename}.pdf", "_{filename}.pdf"),
+    ] {
+        let data = format!("the bytes of {name}").into_bytes();
+        let (url, fields) = presign(&emu, data.len() as u64, name).await;
+        let key = fields[0].1.clone();
+        let (prefix, last) = key.rsplit_once('/').expect("segments");
+        assert_eq!(last, segment, "{name:?}: {key}");
+        assert!(
+            prefix.starts_with("media/chat/attachment/") && prefix.split('/').count() == 4,
+            "{name:?}: {key}"
+        );
+        let answer = post(&url, &fields, (name, data.clone()), &[]).await;
+        assert_eq!(answer.0, 204, "{name:?}: {}", answer.1);
+        let response = http
+            .post(format!("{base}/api/attachments/"))
+            .header("authorization", "Api-Key k")
+            .json(&json!({"file": key, "filename": name}))
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(response.status(), 201, "{name:?}: {key}");
+        assert_eq!(
+            emu.object(&format!("s3/maiagent-uploads/{key}"))
+                .await
+                .expect("read")
+                .as_deref(),
+            Some(&data[..]),
+            "{name:?}"
+        );
+    }
+
+    // No name in the presign: the S3 form, which the client fills as storage does.
+    let response = http
+        .post(format!("{base}/api/upload-presigned-url/"))
+        .header("authorization", "Api-Key k")
+        .json(&json!({"fileSize": 5}))
+        .send()
+        .await
+        .expect("presign");
+    let body: Value = response.json().await.expect("JSON");
+    let key = body["fields"]["key"].as_str().expect("key");
+    assert!(key.ends_with("/${filename}"), "{key}");
+    let fields: Vec<(String, String)> = [
+        "key",
+        "x-amz-algorithm",
+        "x-amz-credential",
+        "x-amz-date",
+        "policy",
+        "x-amz-signature",
+    ]
+    .iter()
+    .map(|k| {
+        (
+            k.to_string(),
+            body["fields"][k].as_str().expect(k).to_owned(),
+        )
+    })
+    .collect();
+    let url = body["url"].as_str().expect("url");
+    let answer = post(url, &fields, ("메모.pdf", b"12345".to_vec()), &[]).await;
+    assert_eq!(answer.0, 204, "{}", answer.1);
+    let stored = key.replace("${filename}", "메모.pdf");
+    assert_eq!(
+        emu.object(&format!("s3/maiagent-uploads/{stored}"))
+            .await
+            .expect("read")
+            .as_deref(),
+        Some(&b"12345"[..])
+    );
 }

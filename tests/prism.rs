@@ -16,7 +16,8 @@
 //! - Security: presence only. An `apiKey` in a header (ACS, MaiAgent) passes with any value;
 //!   `oauth2` (RBM, AI Agents) needs `Authorization: Bearer …` (`Basic …` is refused). Otherwise
 //!   401 "Invalid security scheme used".
-//! - Parameters: required query parameters, `format: uri` on a query parameter.
+//! - Parameters: required query parameters, `format: uri` and `enum` on a query parameter (ACS's
+//!   `api-version` must be one of the versions its spec lists).
 //! - Media bodies (`application/octet-stream`, RBM's 20 media types): the request's
 //!   `Content-Type` must be one the operation lists (else 415, listing them) and a required body
 //!   must not be empty; the bytes themselves are not looked at. All 20 RBM types are accepted.
@@ -674,6 +675,22 @@ fn acs_chat_upload_image_conforms() {
         image.url.as_ref().map(|u| u.as_str()),
         Some(location.as_str())
     );
+    // The other versions the spec lists: the generally available one, and the one Microsoft's
+    // JavaScript SDK sends by default.
+    for version in ["2025-03-15", "2024-06-05-preview"] {
+        let (image, statuses) = prism.conforms(
+            &format!("upload_image with api-version {version}"),
+            rt.block_on(
+                acs.clone()
+                    .with_api_version(version)
+                    .upload_image(ACS_THREAD, &source),
+            ),
+        );
+        assert_eq!(
+            (image.id.as_str(), statuses.as_slice()),
+            (ACS_IMAGE_ID, &[201][..])
+        );
+    }
 
     let dir = tempfile::tempdir().expect("tempdir");
     let file = common::write(dir.path(), "cat.png", PNG)
@@ -733,6 +750,20 @@ fn acs_chat_upload_image_conforms() {
         ),
         422,
         &["request.query: Request query must have required property 'api-version'"],
+    );
+    refused(
+        "an api-version the spec does not list",
+        &prism.send(
+            &rt,
+            http.post(url.replace("2024-03-15-preview", "2023-11-07"))
+                .bearer_auth("t")
+                .header("content-type", "application/octet-stream")
+                .body(PNG.to_vec()),
+        ),
+        422,
+        &[
+            "request.query.api-version: Request query parameter api-version must be equal to one of the allowed values: 2024-03-15-preview, 2024-06-05-preview, 2025-03-15",
+        ],
     );
     // The same request with everything in place passes: the controls differ in one thing.
     let answer = prism.send(&rt, image("application/octet-stream").bearer_auth("t"));
@@ -1452,6 +1483,18 @@ fn the_emulator_refuses_what_prism_refuses() {
                         let png = png.clone();
                         move |h, u| {
                             h.post(u)
+                                .bearer_auth("t")
+                                .header("content-type", "application/octet-stream")
+                                .body(png.clone())
+                        }
+                    }),
+                ),
+                (
+                    "an api-version the spec does not list",
+                    Box::new({
+                        let png = png.clone();
+                        move |h, u| {
+                            h.post(format!("{u}?api-version=2023-11-07"))
                                 .bearer_auth("t")
                                 .header("content-type", "application/octet-stream")
                                 .body(png.clone())

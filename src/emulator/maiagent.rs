@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::body::BodyStream;
 use super::form::{self, FilePart};
 use super::reply::{self, Reply};
-use super::s3_post_policy::sign_post;
+use super::s3_post_policy::{FILENAME_VAR, sign_post};
 use super::server::Call;
 use super::spec_check::{ApiId, BodyKind};
 use super::state::BUCKET;
@@ -77,7 +77,9 @@ fn created(call: &mut Call<'_>, file: FilePart) -> Reply {
 }
 
 /// `createUploadPresignedUrl`: a presigned POST to the emulator's storage, for `fileSize`
-/// bytes, under a key ending in `${filename}`.
+/// bytes, under the concrete key [`object_key`] builds from the `filename` the request names,
+/// signed with an exact `key` condition: the key returned is the key stored, which is what a
+/// client registers.
 fn presign(call: &Call<'_>, request: &Value) -> Reply {
     let size = request.get("fileSize").and_then(Value::as_u64).unwrap_or(0);
     let limits = call.state.limits(ApiId::MaiAgent);
@@ -102,9 +104,9 @@ fn presign(call: &Call<'_>, request: &Value) -> Reply {
         return call.error(400, &message, Some("filename"));
     }
     let now = chrono::Utc::now();
-    let key = format!(
-        "media/chat/attachment/{}/${{filename}}",
-        uuid::Uuid::new_v4().simple()
+    let key = object_key(
+        &uuid::Uuid::new_v4().simple().to_string(),
+        filename.as_deref(),
     );
     let fields = sign_post(
         &call.state.signing,
@@ -122,6 +124,37 @@ fn presign(call: &Call<'_>, request: &Value) -> Reply {
         .join(",");
     let url = json!(format!("{}/s3/{BUCKET}", call.state.base_url));
     reply::json_text(200, format!("{{\"url\":{url},\"fields\":{{{fields}}}}}"))
+}
+
+/// The storage key of one presign: `media/chat/attachment/{id}/{name}`. MaiAgent's page shows
+/// a concrete key built from the file's name (`media/chat/attachment/filename.pdf`), and
+/// MaiAgent's own helper registers `fields["key"]` exactly as returned, so the key holds the
+/// name the request gives; `id` (fresh per presign) keeps two uploads of one name apart.
+///
+/// The name is one path segment of the key, never more: it is cut to the text after its last
+/// `/` or `\` (what S3 does to the file name it puts for `${filename}`, so the key is the one a
+/// `${filename}` key gave); control characters become `_`; a name that is then empty, `.` or
+/// `..` becomes `_`, `_` or `__` (no dot-segment that a URL would resolve); and a `${filename}`
+/// in it becomes `_{filename}`, so that storage never replaces it. Anything else, Korean,
+/// Japanese or Chinese included, is kept as it is (S3 keys are UTF-8).
+///
+/// Without a name the presign cannot know it: the key then ends in `${filename}`, which storage
+/// fills with the file part's name, as S3 does.
+fn object_key(id: &str, filename: Option<&str>) -> String {
+    let Some(name) = filename.filter(|name| !name.is_empty()) else {
+        return format!("media/chat/attachment/{id}/{FILENAME_VAR}");
+    };
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let segment: String = base
+        .chars()
+        .map(|c| if c.is_control() { '_' } else { c })
+        .collect();
+    let segment = match segment.as_str() {
+        "" | "." => "_".to_owned(),
+        ".." => "__".to_owned(),
+        _ => segment.replace(FILENAME_VAR, "_{filename}"),
+    };
+    format!("media/chat/attachment/{id}/{segment}")
 }
 
 /// `createAttachment` / `createConversationAttachment` with JSON: registers a file storage
@@ -165,4 +198,60 @@ fn register(call: &mut Call<'_>, request: &Value) -> Reply {
         attachment["conversation"] = json!(pk);
     }
     reply::json(201, &attachment)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::object_key;
+
+    #[test]
+    fn a_name_stays_one_segment_of_the_key() {
+        let key = |name: &str| object_key("id", Some(name));
+        for (name, segment) in [
+            ("filename.pdf", "filename.pdf"),
+            ("見積書.pdf", "見積書.pdf"),
+            ("고양이 사진.png", "고양이 사진.png"),
+            ("报告 (最终).pdf", "报告 (最终).pdf"),
+            ("a..b.pdf", "a..b.pdf"),
+            ("...", "..."),
+            ("reports/2024/q1.pdf", "q1.pdf"),
+            ("../../etc/passwd.pdf", "passwd.pdf"),
+            ("C:\\Users\\me\\報告書.pdf", "報告書.pdf"),
+            ("mixed/dir\\name.pdf", "name.pdf"),
+            ("..", "__"),
+            (".", "_"),
+            ("a/..", "__"),
+            ("a/.", "_"),
+            ("a/", "_"),
+            ("line\nbreak\r\t.pdf", "line_break__.pdf"),
+            ("nul\0.pdf", "nul_.pdf"),
+            ("${filename}.pdf", "_{filename}.pdf"),
+            ("$${filename}}", "$_{filename}}"),
+        ] {
+            let key = key(name);
+            assert_eq!(
+                key,
+                format!("media/chat/attachment/id/{segment}"),
+                "{name:?}"
+            );
+            let last = key
+                .strip_prefix("media/chat/attachment/id/")
+                .expect("prefix");
+            assert!(
+                !last.contains(['/', '\\']) && last != "." && last != "..",
+                "{name:?}: {key}"
+            );
+            assert!(!key.contains("${filename}"), "{name:?}: {key}");
+        }
+    }
+
+    #[test]
+    fn without_a_name_storage_fills_it() {
+        for name in [None, Some("")] {
+            assert_eq!(
+                object_key("id", name),
+                "media/chat/attachment/id/${filename}"
+            );
+        }
+    }
 }

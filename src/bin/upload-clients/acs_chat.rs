@@ -31,7 +31,8 @@ pub enum AcsCommand {
         /// that must see them.
         #[arg(long)]
         keep_name_bytes: bool,
-        /// The API version.
+        /// The API version, sent as given (specs/acs-chat.yaml lists those known to carry the
+        /// operation; the README says which to choose).
         #[arg(long, default_value = upload_clients::acs_chat::api_version())]
         api_version: String,
     },

@@ -40,7 +40,7 @@ const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 const SERVICE: &str = "s3";
 const TERMINATOR: &str = "aws4_request";
 /// The variable S3 replaces with the uploaded file's name.
-const FILENAME_VAR: &str = "${filename}";
+pub(crate) const FILENAME_VAR: &str = "${filename}";
 /// `x-amz-date`, and the scope date of `x-amz-credential`.
 const AMZ_DATE_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 const SCOPE_DATE_FORMAT: &str = "%Y%m%d";

@@ -44,7 +44,8 @@ impl<'a> Operation<'a> {
 
     /// Checks the query, header, path and cookie parameters: required ones present and non-empty,
     /// present ones valid for their schema (type, minLength/maxLength, format, enum, bounds), and
-    /// a parameter named `api-version` equal to its schema `default`. `query` is the raw query
+    /// a parameter named `api-version` one of the versions its spec knows: its schema's `enum`,
+    /// or without one its `default`. `query` is the raw query
     /// string, decoded with `application/x-www-form-urlencoded` rules. A parameter whose schema is
     /// not an array may be given only once. Headers the OpenAPI rules exclude from parameters
     /// (`Accept`, `Content-Type`, `Authorization`) are skipped.
@@ -137,6 +138,31 @@ impl<'a> Operation<'a> {
                         }
                         Some(schema)
                     };
+                    let versions = match name {
+                        "api-version" => api_versions(schema),
+                        _ => Vec::new(),
+                    };
+                    if let Some(sent) = values
+                        .iter()
+                        .find(|v| !versions.is_empty() && !versions.contains(v))
+                    {
+                        let message = match versions.as_slice() {
+                            [version] => format!(
+                                "the {what} `{name}` must be `{version}`, the only version this API's spec describes (got `{}`)",
+                                quote(sent)
+                            ),
+                            versions => format!(
+                                "the {what} `{name}` must be one of the versions this API's spec lists, `{}` (got `{}`)",
+                                versions.join("`, `"),
+                                quote(sent)
+                            ),
+                        };
+                        return Err(Violation::new(
+                            ViolationKind::InvalidParameter,
+                            message,
+                            Some(name),
+                        ));
+                    }
                     let validator = Validator { doc: self.doc };
                     for value in &values {
                         let Some(element) = element else { break };
@@ -144,20 +170,6 @@ impl<'a> Operation<'a> {
                         validator
                             .check(element, &json, "", 0)
                             .map_err(|e| invalid(e.describe_below()))?;
-                    }
-                    if name == "api-version"
-                        && let Some(Value::String(version)) = &schema.schema_data.default
-                        && values.iter().any(|v| v != version)
-                    {
-                        let sent = values.iter().find(|v| *v != version).map(String::as_str);
-                        return Err(Violation::new(
-                            ViolationKind::InvalidParameter,
-                            format!(
-                                "the {what} `{name}` must be `{version}`, the only version this API's spec describes (got `{}`)",
-                                quote(sent.unwrap_or_default())
-                            ),
-                            Some(name),
-                        ));
                     }
                 }
                 ParameterSchemaOrContent::Content(content) => {
@@ -199,6 +211,21 @@ impl<'a> Operation<'a> {
             Value::String(s) => Some(s.clone()),
             other => Some(other.to_string()),
         }
+    }
+}
+
+/// The versions an `api-version` parameter's schema knows: its `enum` (the versions the spec
+/// lists, its `default` among them), or without one its `default` alone; none when it states
+/// neither (any version is then left to the schema's other checks).
+fn api_versions(schema: &openapiv3::Schema) -> Vec<String> {
+    if let openapiv3::SchemaKind::Type(openapiv3::Type::String(s)) = &schema.schema_kind
+        && !s.enumeration.is_empty()
+    {
+        return s.enumeration.iter().flatten().cloned().collect();
+    }
+    match &schema.schema_data.default {
+        Some(Value::String(version)) => vec![version.clone()],
+        _ => Vec::new(),
     }
 }
 

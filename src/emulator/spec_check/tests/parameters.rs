@@ -78,15 +78,31 @@ fn api_version() {
     let err = acs.check_parameters(None, &none).unwrap_err();
     assert_eq!(err.kind, ViolationKind::MissingParameter);
     assert_eq!(err.param.as_deref(), Some("api-version"));
+    // The versions the spec lists (its `enum`) are accepted, and nothing else.
+    for version in ["2024-06-05-preview", "2025-03-15"] {
+        acs.check_parameters(Some(&format!("api-version={version}")), &none)
+            .unwrap_or_else(|e| panic!("{version}: {e:?}"));
+    }
     let err = acs
         .check_parameters(Some("api-version=2023-11-07"), &none)
         .unwrap_err();
     assert_eq!(err.kind, ViolationKind::InvalidParameter);
-    assert!(
-        err.message.contains("2024-03-15-preview") && err.message.contains("2023-11-07"),
-        "{}",
-        err.message
+    assert_eq!(err.param.as_deref(), Some("api-version"));
+    assert_eq!(
+        err.message,
+        "the query parameter `api-version` must be one of the versions this API's spec lists, \
+         `2024-03-15-preview`, `2024-06-05-preview`, `2025-03-15` (got `2023-11-07`)"
     );
+    for refused in [
+        "api-version=2025-03-15-preview",
+        "api-version=2024-03-15-preview&api-version=2099-01-01",
+    ] {
+        assert_eq!(
+            kind(acs.check_parameters(Some(refused), &none)),
+            ViolationKind::InvalidParameter,
+            "{refused}"
+        );
+    }
 
     let agents = op(&specs, Method::GET, "/files/assistant-1");
     assert_eq!(
@@ -96,9 +112,14 @@ fn api_version() {
     agents
         .check_parameters(Some("api-version=v1"), &none)
         .unwrap();
+    // A spec without an `enum` knows its `default` alone.
+    let err = agents
+        .check_parameters(Some("api-version=2025-05-01"), &none)
+        .unwrap_err();
+    assert_eq!(err.kind, ViolationKind::InvalidParameter);
     assert_eq!(
-        kind(agents.check_parameters(Some("api-version=2025-05-01"), &none)),
-        ViolationKind::InvalidParameter
+        err.message,
+        "the query parameter `api-version` must be `v1`, the only version this API's spec describes (got `2025-05-01`)"
     );
     assert_eq!(
         kind(agents.check_parameters(Some("api-version="), &none)),
