@@ -34,10 +34,11 @@
 //! let (id, last) = journal.begin(&source, "maiagent presigned https://api.maiagent.ai/api")?;
 //! let key = match last {
 //!     Some(Stage::Done { .. }) => return Ok(()), // sent in an earlier run: nothing to do
-//!     Some(Stage::Stored { key }) => key,         // in storage already: do not send it again
+//!     Some(Stage::Stored { key, .. }) => key,     // in storage already: do not send it again
 //!     _ => {
-//!         let key = mai.store_presigned(&source).await?;
-//!         journal.append(&id, Stage::Stored { key: key.clone() })?;
+//!         let stored = mai.store_presigned(&source).await?;
+//!         let (key, md5) = (stored.key.clone(), stored.md5);
+//!         journal.append(&id, Stage::Stored { key: key.clone(), md5 })?;
 //!         key
 //!     }
 //! };
@@ -73,6 +74,10 @@ pub enum Stage {
     Stored {
         /// The storage key.
         key: String,
+        /// The MD5 of the bytes sent (32 lowercase hex digits), when the upload verified them;
+        /// storage's `ETag` agreed when it stated one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        md5: Option<String>,
     },
     /// Uploaded as `file_id` but not yet processed (AI Agents with waiting): poll it.
     Uploaded {
@@ -541,7 +546,13 @@ mod tests {
         let journal = Journal::open(&path).await?;
         journal.record(&id("a", 1), Stage::Sending).await?;
         journal
-            .record(&id("a", 1), Stage::Stored { key: "k/a".into() })
+            .record(
+                &id("a", 1),
+                Stage::Stored {
+                    key: "k/a".into(),
+                    md5: Some("e4d7f1b4ed2e42d15898f4b27b019da4".into()),
+                },
+            )
             .await?;
         journal.record(&id("b", 2), Stage::Sending).await?;
         drop(journal);
@@ -549,7 +560,10 @@ mod tests {
         assert_eq!(journal.len(), 2);
         assert_eq!(
             journal.last(&id("a", 1)).await?,
-            Some(Stage::Stored { key: "k/a".into() })
+            Some(Stage::Stored {
+                key: "k/a".into(),
+                md5: Some("e4d7f1b4ed2e42d15898f4b27b019da4".into())
+            })
         );
         assert_eq!(journal.last(&id("b", 2)).await?, Some(Stage::Sending));
         assert_eq!(journal.last(&id("a", 2)).await?, None, "another size");

@@ -382,7 +382,7 @@ impl MaiAgentClient {
         if let Some(conversation) = conversation {
             check_id("conversation id", conversation)?;
         }
-        let key = self.store_presigned(source).await?;
+        let key = self.store_presigned(source).await?.key;
         // The name as the source sends it: already in its final form.
         self.register_exact(&key, source.file_name(), conversation)
             .await
@@ -395,9 +395,10 @@ impl MaiAgentClient {
     /// The first half of the presigned flow: presign, check the returned policy (an expired
     /// one, or a `content-length-range` the file is outside of, fails here and nothing goes to
     /// storage), and POST the form to storage (fields in order, the file last, no credential).
-    /// Returns the key storage stored the file under, for [`register`](Self::register); a run
-    /// that keeps it ([`crate::journal`]) never sends the file to storage twice.
-    pub async fn store_presigned(&self, source: &UploadSource) -> Result<String, Error> {
+    /// Returns the key storage stored the file under, for [`register`](Self::register), and
+    /// the MD5 of what was sent (when verifying); a run that keeps them ([`crate::journal`])
+    /// never sends the file to storage twice.
+    pub async fn store_presigned(&self, source: &UploadSource) -> Result<InStorage, Error> {
         self.service.check(source)?;
         let (post, clock_offset) = self.presign_dated(source).await?;
         // What storage would refuse only after the whole file is refused now, on the clock
@@ -413,9 +414,24 @@ impl MaiAgentClient {
                 presigned_post::upload(storage, post, source, verify)
             })
             .await?;
-        stored.key.ok_or_else(|| Error::InvalidResponse {
+        let key = stored.key.ok_or_else(|| Error::InvalidResponse {
             api: MaiAgent::NAME,
             message: "the presigned POST has no `key` field".into(),
+        })?;
+        Ok(InStorage {
+            key,
+            md5: stored.md5,
         })
     }
+}
+
+/// A file in storage but not yet registered: what
+/// [`store_presigned`](MaiAgentClient::store_presigned) returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InStorage {
+    /// The key storage stored it under, for [`register`](MaiAgentClient::register).
+    pub key: String,
+    /// The MD5 of the bytes sent (32 lowercase hex digits), when the upload verified them;
+    /// storage's `ETag` agreed when it stated one.
+    pub md5: Option<String>,
 }

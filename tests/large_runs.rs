@@ -195,6 +195,21 @@ async fn kill_9_then_a_rerun_with_the_journal_finishes_every_file_without_sendin
             );
         }
     }
+    // A `stored` record keeps the MD5 of what was sent, which storage's ETag agreed with.
+    for line in journal_text.lines().skip(1) {
+        let Ok(record) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if record["stage"] == "stored" {
+            use md5::Digest as _;
+            let content = std::fs::read(record["file"].as_str().unwrap_or_default())?;
+            let md5: String = md5::Md5::digest(&content)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(record["md5"].as_str(), Some(md5.as_str()), "{line}");
+        }
+    }
     let stored_only: Vec<&String> = last_stage
         .iter()
         .filter(|(_, s)| *s == "stored")

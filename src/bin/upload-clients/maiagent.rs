@@ -98,11 +98,15 @@ pub async fn run(command: MaiAgentCommand, ctx: &Context<'_>) -> Result<ExitCode
         if presigned {
             let key = match job.resume {
                 // In storage since an earlier run: register it, do not send it again.
-                Some(Stage::Stored { key }) => key,
+                Some(Stage::Stored { key, .. }) => key,
                 _ => {
-                    let key = mai.store_presigned(source).await?;
+                    let stored = mai.store_presigned(source).await?;
+                    let key = stored.key.clone();
                     job.checkpoint
-                        .reached(Stage::Stored { key: key.clone() })?;
+                        .reached(Stage::Stored {
+                            key: stored.key,
+                            md5: stored.md5,
+                        })?;
                     key
                 }
             };
