@@ -10,6 +10,16 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use upload_clients::emulator::Emulator;
 
+/// The six fields MaiAgent's own example helper posts to storage, in its order.
+const MAIAGENT_HELPER_FIELDS: [&str; 6] = [
+    "key",
+    "x-amz-algorithm",
+    "x-amz-credential",
+    "x-amz-date",
+    "policy",
+    "x-amz-signature",
+];
+
 /// A presigned POST for `size` bytes of `filename`, from the emulator's MaiAgent API.
 async fn presign(emu: &Emulator, size: u64, filename: &str) -> (String, Vec<(String, String)>) {
     let response = reqwest::Client::new()
@@ -438,14 +448,7 @@ async fn maiagents_own_helper_uploads_and_registers_as_written() {
 
     // upload_file_to_s3 (its storage_url pointed to the emulator's storage)
     let mut form = Form::new().percent_encode_noop();
-    for name in [
-        "key",
-        "x-amz-algorithm",
-        "x-amz-credential",
-        "x-amz-date",
-        "policy",
-        "x-amz-signature",
-    ] {
+    for name in MAIAGENT_HELPER_FIELDS {
         form = form.text(name, fields[name].as_str().expect(name).to_owned());
     }
     form = form.part("file", Part::bytes(data.clone()).file_name(filename));
@@ -552,22 +555,15 @@ async fn presigned_keys_hold_the_requested_name_as_one_segment() {
     let body: Value = response.json().await.expect("JSON");
     let key = body["fields"]["key"].as_str().expect("key");
     assert!(key.ends_with("/${filename}"), "{key}");
-    let fields: Vec<(String, String)> = [
-        "key",
-        "x-amz-algorithm",
-        "x-amz-credential",
-        "x-amz-date",
-        "policy",
-        "x-amz-signature",
-    ]
-    .iter()
-    .map(|k| {
-        (
-            k.to_string(),
-            body["fields"][k].as_str().expect(k).to_owned(),
-        )
-    })
-    .collect();
+    let fields: Vec<(String, String)> = MAIAGENT_HELPER_FIELDS
+        .iter()
+        .map(|k| {
+            (
+                k.to_string(),
+                body["fields"][k].as_str().expect(k).to_owned(),
+            )
+        })
+        .collect();
     let url = body["url"].as_str().expect("url");
     let answer = post(url, &fields, ("메모.pdf", b"12345".to_vec()), &[]).await;
     assert_eq!(answer.0, 204, "{}", answer.1);
