@@ -224,7 +224,7 @@ pub async fn upload(
             status,
             location: header(reqwest::header::LOCATION),
             etag: header(reqwest::header::ETAG),
-            md5: sent.md5_hex(),
+            md5: sent.md5_hex().await,
         };
         check_etag(&stored, response.headers())?;
         return Ok(stored);

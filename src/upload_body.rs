@@ -51,6 +51,12 @@ impl http_body::Body for UploadBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         let this = &mut *self;
+        // The hashing thread takes the next chunk before the source gives it.
+        if let Some(digest) = &mut this.digest
+            && digest.poll_ready(cx).is_pending()
+        {
+            return Poll::Pending;
+        }
         match this.stream.get_mut().as_mut().poll_next(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Some(Ok(chunk))) => {
