@@ -38,7 +38,7 @@ impl Default for WaitOptions {
 /// Parses a purpose the page names (`assistants`, `assistants_output`, `vision`, `batch`,
 /// `fine-tune`). Anything else is an error listing them, so a typo such as `assistant` sends
 /// nothing; a purpose the service added later goes through the explicit escape
-/// `FilePurpose::String` (the CLI's `--custom-purpose`).
+/// `FilePurpose::String`.
 ///
 /// ```
 /// use upload_clients::ai_agents::{FilePurpose, KnownFilePurpose, parse_purpose};
@@ -54,7 +54,7 @@ pub fn parse_purpose(purpose: &str) -> Result<FilePurpose, Error> {
     match purpose.parse::<KnownFilePurpose>() {
         Ok(known) => Ok(FilePurpose::KnownFilePurpose(known)),
         Err(_) => Err(Error::InvalidInput(format!(
-            "{purpose:?} is not a purpose the service knows (known: {}); for one it added since, use FilePurpose::String (the CLI's --custom-purpose)",
+            "{purpose:?} is not a purpose the service knows (known: {}); for one it added since, send it as FilePurpose::String",
             KnownFilePurpose::VALUES.join(", ")
         ))),
     }

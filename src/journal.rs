@@ -398,7 +398,7 @@ fn open(path: PathBuf) -> Result<Journal, Error> {
         .map_err(error)?;
     if let Err(e) = file.try_lock() {
         return Err(Error::InvalidInput(format!(
-            "{}: the journal is in use by another run ({e}); wait for it to end or give another --journal file",
+            "{}: the journal is in use by another run ({e}); wait for it to end or give another journal file",
             path.display()
         )));
     }

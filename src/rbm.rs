@@ -10,10 +10,9 @@ use crate::rbm_cache::UploadCache;
 use crate::service::{Service, service_setters};
 use crate::{Error, UploadSource};
 
-/// An RBM endpoint: the global one or a regional one (with the `cli` feature, also the CLI's
-/// `--region` values).
+/// An RBM endpoint: the global one or a regional one. Its name ([`name`](Self::name), parsed
+/// back with [`str::parse`]) is `global`, `us`, `europe` or `asia`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Region {
     /// `https://rcsbusinessmessaging.googleapis.com`.
     #[default]
@@ -27,6 +26,27 @@ pub enum Region {
 }
 
 impl Region {
+    /// Every region, global first.
+    pub const ALL: [Region; 4] = [Self::Global, Self::Us, Self::Europe, Self::Asia];
+
+    /// The region's name: `global`, `us`, `europe` or `asia`.
+    ///
+    /// ```
+    /// use upload_clients::rbm::Region;
+    /// assert_eq!(Region::Europe.name(), "europe");
+    /// assert_eq!("europe".parse::<Region>()?, Region::Europe);
+    /// assert!("mars".parse::<Region>().is_err());
+    /// # Ok::<(), upload_clients::Error>(())
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Global => "global",
+            Self::Us => "us",
+            Self::Europe => "europe",
+            Self::Asia => "asia",
+        }
+    }
+
     /// The region's endpoint.
     ///
     /// ```
@@ -40,6 +60,24 @@ impl Region {
             Self::Europe => "https://europe-rcsbusinessmessaging.googleapis.com",
             Self::Asia => "https://asia-rcsbusinessmessaging.googleapis.com",
         }
+    }
+}
+
+impl std::str::FromStr for Region {
+    type Err = Error;
+
+    /// The region named `name` ([`Region::name`]).
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|region| region.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|r| r.name()).collect();
+                Error::InvalidInput(format!(
+                    "{name:?} is not an RBM region (known: {})",
+                    names.join(", ")
+                ))
+            })
     }
 }
 

@@ -59,7 +59,16 @@ pub async fn run(command: AgentsCommand, ctx: &Context<'_>) -> Result<ExitCode, 
         no_verify,
     } = command;
     let purpose = match (purpose, custom_purpose) {
-        (Some(purpose), _) => parse_purpose(&purpose)?,
+        (Some(purpose), _) => {
+            check_id("--purpose", &purpose)?;
+            // Only an unknown purpose is left to refuse: say how to send it anyway.
+            let known = upload_clients::ai_agents::KnownFilePurpose::VALUES.join(", ");
+            parse_purpose(&purpose).map_err(|_| {
+                Error::InvalidInput(format!(
+                    "--purpose {purpose:?} is not a purpose the service knows (known: {known}); for one it added since, give --custom-purpose {purpose:?}"
+                ))
+            })?
+        }
         (None, Some(custom)) => {
             check_id("--custom-purpose", &custom)?;
             FilePurpose::String(custom)

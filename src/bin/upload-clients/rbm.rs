@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use upload_clients::auth::Credential;
@@ -22,7 +23,8 @@ pub struct RbmEndpoint {
     #[arg(long, conflicts_with = "region")]
     endpoint: Option<String>,
     /// A regional endpoint.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Region::ALL.map(Region::name))
+              .try_map(|name| name.parse::<Region>()))]
     region: Option<Region>,
     /// Remember uploads in this file and reuse a file's name instead of uploading it again
     /// (entries are trusted for 55 days; RBM keeps files 60).
