@@ -2,7 +2,7 @@
 //! at the key's own `token_uri` (OAuth 2.0 JWT bearer grant, RFC 7523), cached, and exchanged
 //! again five minutes before it expires ([`TokenCache`]).
 //!
-//! Why this grant and not `google-cloud-auth` (which [`crate::google_adc`] uses for every other
+//! Why this grant and not `google-cloud-auth` (which the `google-adc` feature's `google_adc` uses for every other
 //! source): for a service-account key that crate signs a JWT and sends it as the token itself,
 //! never asking the key's `token_uri`. RBM's own samples exchange the key for an OAuth token,
 //! a key's `token_uri` is honoured here (private endpoints, tests against a local one), and a

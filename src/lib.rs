@@ -35,7 +35,7 @@
 //! # Features
 //!
 //! `acs-chat`, `rbm`, `ai-agents` and `maiagent` (all on by default) each compile one API.
-//! `emulator` (off by default) adds [`emulator`]: a local server of all four APIs that checks
+//! `emulator` (off by default) adds the `emulator` module: a local server of all four APIs that checks
 //! requests against the specs and answers and fails like the vendors, for tests without an
 //! account. `cli` (off by default, so the library does not build clap, indicatif or
 //! tracing-subscriber) builds the `upload-clients` command-line tool, emulator included:
@@ -43,7 +43,7 @@
 //!
 //! # The emulator and the CLI
 //!
-//! - [`emulator`] (feature `emulator`): `Emulator::start().await?` serves all four APIs on
+//! - `emulator` (feature `emulator`): `Emulator::start().await?` serves all four APIs on
 //!   127.0.0.1, checks each request against the specs, answers and fails like the vendors, and
 //!   records what it received, so code built on this crate is tested without an account.
 //! - The `upload-clients` binary (feature `cli`): one subcommand per API (`acs-chat`, `rbm`,
