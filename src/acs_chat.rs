@@ -8,7 +8,7 @@ use crate::api::AcsChat;
 use crate::auth::Credential;
 use crate::checks::check_id;
 use crate::generated::acs_chat::{Client, types};
-use crate::hooks::Hooks;
+use crate::hooks::ClientAuth;
 use crate::service::{Service, service_setters};
 use crate::{Error, UploadSource};
 
@@ -19,7 +19,7 @@ use crate::{Error, UploadSource};
 /// assert_eq!(upload_clients::acs_chat::api_version(), "2024-03-15-preview");
 /// ```
 pub fn api_version() -> &'static str {
-    <Client as ClientInfo<Hooks>>::api_version()
+    <Client as ClientInfo<ClientAuth>>::api_version()
 }
 
 /// An image uploaded to a chat thread.
@@ -149,7 +149,7 @@ impl AcsChatClient {
             .body(source.body(None).await?)
             .send()
             .await;
-        let response = crate::api::check::<AcsChat, _>(response).await?;
+        let response = crate::api::result::<AcsChat, _>(response).await?;
         let url = response
             .headers()
             .get(reqwest::header::LOCATION)

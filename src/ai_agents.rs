@@ -10,7 +10,7 @@ use crate::auth::Credential;
 use crate::checks::check_id;
 use crate::ext::AiAgentsFilesExt;
 use crate::generated::ai_agents_files::{Client, types};
-use crate::hooks::Hooks;
+use crate::hooks::ClientAuth;
 use crate::service::{Service, service_setters};
 use crate::{Error, UploadSource};
 
@@ -90,7 +90,7 @@ impl AiAgentsClient {
         Ok(Self {
             service: Service::new(endpoint, credential)?,
             // The spec's `info.version`, from the generated client.
-            api_version: <Client as ClientInfo<Hooks>>::api_version().to_string(),
+            api_version: <Client as ClientInfo<ClientAuth>>::api_version().to_string(),
         })
     }
 
@@ -177,7 +177,7 @@ impl AiAgentsClient {
             .file(source.part(None).await?)
             .send()
             .await;
-        let info = crate::api::check::<AiAgents, _>(response).await?;
+        let info = crate::api::result::<AiAgents, _>(response).await?;
         Ok(info.into_inner())
     }
 
@@ -196,7 +196,7 @@ impl AiAgentsClient {
             .api_version(self.api_version.as_str())
             .send()
             .await;
-        let info = crate::api::check::<AiAgents, _>(response).await?;
+        let info = crate::api::result::<AiAgents, _>(response).await?;
         Ok(info.into_inner())
     }
 

@@ -97,7 +97,7 @@ impl Api for MaiAgent {
 /// The response of a generated operation of the API `A`, or the facade's error for its failure,
 /// told with what the running attempt observed (an error status whose body is not the vendor's
 /// JSON keeps its status; a credential's error is returned whole).
-pub(crate) async fn check<A: Api, T>(
+pub(crate) async fn result<A: Api, T>(
     result: Result<ResponseValue<T>, progenitor_client::Error<A::ErrorBody>>,
 ) -> Result<ResponseValue<T>, Error> {
     match result {

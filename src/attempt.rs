@@ -3,7 +3,7 @@
 //! credential's error, which the hooks can only hand to progenitor as text.
 //!
 //! The retry loop runs each attempt inside [`scope`] (the crate's only task-local: progenitor's
-//! hooks and hyper's body polling have no other way to reach the state); [`crate::api::check`]
+//! hooks and hyper's body polling have no other way to reach the state); [`crate::api::result`]
 //! reads back what the attempt [`Observed`] to tell its error. This module depends on no other
 //! of the crate but `auth`, so every module can use it.
 

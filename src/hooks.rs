@@ -16,26 +16,26 @@ use crate::auth::Credential;
 /// # #[cfg(feature = "maiagent")] {
 /// use upload_clients::auth::Credential;
 /// use upload_clients::generated::maiagent_attachments::Client;
-/// use upload_clients::hooks::Hooks;
+/// use upload_clients::hooks::ClientAuth;
 ///
-/// let hooks = Hooks::new(Credential::api_key("my-key"));
-/// let client = Client::new_with_client("https://api.maiagent.ai", reqwest::Client::new(), hooks);
+/// let auth = ClientAuth::new(Credential::api_key("my-key"));
+/// let client = Client::new_with_client("https://api.maiagent.ai", reqwest::Client::new(), auth);
 /// # let _ = client; }
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct Hooks {
+pub struct ClientAuth {
     credential: Option<Arc<Credential>>,
 }
 
-impl Hooks {
-    /// Hooks that authenticate every request with `credential`.
+impl ClientAuth {
+    /// The credential `credential`, added to every request.
     pub fn new(credential: Credential) -> Self {
         Self {
             credential: Some(Arc::new(credential)),
         }
     }
 
-    /// Hooks that add no credential (a local mock, or a caller that authenticates otherwise).
+    /// No credential (a local mock, or a caller that authenticates otherwise).
     pub fn unauthenticated() -> Self {
         Self::default()
     }
@@ -53,9 +53,11 @@ impl Hooks {
 }
 
 /// A generated client, built from its parts (implemented for each in [`crate::generated`]).
-pub trait GeneratedClient: progenitor_client::ClientInfo<Hooks> + Clone + std::fmt::Debug {
+pub trait GeneratedClient:
+    progenitor_client::ClientInfo<ClientAuth> + Clone + std::fmt::Debug
+{
     /// The client for `base` that sends with `http` and authenticates with `hooks`.
-    fn from_parts(base: &str, http: reqwest::Client, hooks: Hooks) -> Self;
+    fn from_parts(base: &str, http: reqwest::Client, hooks: ClientAuth) -> Self;
 }
 
 /// Implements the hooks for the generated `Client` in scope (invoked in each module of
@@ -63,12 +65,12 @@ pub trait GeneratedClient: progenitor_client::ClientInfo<Hooks> + Clone + std::f
 macro_rules! client_hooks {
     () => {
         impl crate::hooks::GeneratedClient for Client {
-            fn from_parts(base: &str, http: reqwest::Client, hooks: crate::hooks::Hooks) -> Self {
+            fn from_parts(base: &str, http: reqwest::Client, hooks: crate::hooks::ClientAuth) -> Self {
                 Client::new_with_client(base, http, hooks)
             }
         }
 
-        impl progenitor_client::ClientHooks<crate::hooks::Hooks> for Client {
+        impl progenitor_client::ClientHooks<crate::hooks::ClientAuth> for Client {
             async fn pre<E>(
                 &self,
                 request: &mut reqwest::Request,
@@ -83,7 +85,7 @@ macro_rules! client_hooks {
                 );
                 // progenitor 0.15 adds `api-version: <info.version>` to every request; the real
                 // APIs carry their version in the query, or not at all.
-                let version = <Self as progenitor_client::ClientInfo<crate::hooks::Hooks>>::api_version();
+                let version = <Self as progenitor_client::ClientInfo<crate::hooks::ClientAuth>>::api_version();
                 if request.headers().get("api-version").is_some_and(|v| v == version) {
                     request.headers_mut().remove("api-version");
                 }

@@ -78,12 +78,12 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use upload_clients::auth::Credential;
 //! use upload_clients::generated::acs_chat::Client;
-//! use upload_clients::hooks::Hooks;
+//! use upload_clients::hooks::ClientAuth;
 //!
 //! let client = Client::new_with_client(
 //!     "https://contoso.westus.communications.azure.com",
 //!     upload_clients::transport::client_builder().build()?,
-//!     Hooks::new(Credential::bearer("<ACS user access token>")),
+//!     ClientAuth::new(Credential::bearer("<ACS user access token>")),
 //! );
 //! let uploaded = client
 //!     .upload_chat_image()

@@ -202,7 +202,7 @@ impl MaiAgentClient {
         source: &UploadSource,
     ) -> Result<Option<Attachment>, Error> {
         let response = form.file(source.part(None).await?).send().await;
-        let response = crate::api::check::<MaiAgent, _>(response).await?;
+        let response = crate::api::result::<MaiAgent, _>(response).await?;
         Ok(response.into_inner().map(Attachment::from))
     }
 
@@ -259,7 +259,7 @@ impl MaiAgentClient {
             Err(progenitor_client::Error::InvalidResponsePayload(_, e)) => Some(e.to_string()),
             _ => None,
         };
-        let response = crate::api::check::<MaiAgent, _>(response)
+        let response = crate::api::result::<MaiAgent, _>(response)
             .await
             .map_err(|error| match (error, parse_error) {
                 (Error::InvalidResponse { api, .. }, Some(e)) => Error::InvalidResponse {
@@ -342,7 +342,7 @@ impl MaiAgentClient {
                     .file(key)
                     .type_(Some(types::AttachmentType(self.attachment_type.clone())));
                 let response = self.service.api.create_attachment().body(body).send().await;
-                let response = crate::api::check::<MaiAgent, _>(response);
+                let response = crate::api::result::<MaiAgent, _>(response);
                 Ok(response.await?.into_inner().into())
             }
             Some(conversation) => {
@@ -359,7 +359,7 @@ impl MaiAgentClient {
                     .body(body)
                     .send()
                     .await;
-                let response = crate::api::check::<MaiAgent, _>(response);
+                let response = crate::api::result::<MaiAgent, _>(response);
                 Ok(response.await?.into_inner().into())
             }
         }

@@ -269,7 +269,7 @@ async fn finish(
         progenitor_client::Error<types::GoogleErrorResponse>,
     >,
 ) -> Result<RbmFile, Error> {
-    let file = crate::api::check::<Rbm, _>(response).await?;
+    let file = crate::api::result::<Rbm, _>(response).await?;
     Ok(RbmFile {
         name: file.into_inner().name,
     })

@@ -13,7 +13,7 @@ use crate::hooks::GeneratedClient;
 use crate::api::Api;
 use crate::auth::Credential;
 use crate::checks::parse_endpoint;
-use crate::hooks::Hooks;
+use crate::hooks::ClientAuth;
 use crate::retry::RetryPolicy;
 use crate::throttle::Throttle;
 use crate::timeouts::Timeouts;
@@ -41,7 +41,7 @@ impl<A: Api> Service<A> {
             api: A::Client::from_parts(
                 &base,
                 crate::transport::default_client()?,
-                Hooks::new(credential),
+                ClientAuth::new(credential),
             ),
             limits: A::default_limits(),
             retry: RetryPolicy::default(),

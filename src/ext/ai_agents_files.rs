@@ -18,12 +18,12 @@ pub trait AiAgentsFilesExt {
     /// use upload_clients::ext::AiAgentsFilesExt;
     /// use upload_clients::generated::ai_agents_files::{Client, types};
     ///
-    /// use upload_clients::{auth::Credential, hooks::Hooks};
+    /// use upload_clients::{auth::Credential, hooks::ClientAuth};
     ///
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = Client::new(
     ///     "https://res.services.ai.azure.com/api/projects/proj",
-    ///     Hooks::new(Credential::bearer("token")),
+    ///     ClientAuth::new(Credential::bearer("token")),
     /// );
     /// let info = client
     ///     .upload_file()

@@ -23,10 +23,10 @@ pub trait MaiAgentAttachmentsExt {
     /// use upload_clients::ext::MaiAgentAttachmentsExt;
     /// use upload_clients::generated::maiagent_attachments::Client;
     ///
-    /// use upload_clients::{auth::Credential, hooks::Hooks};
+    /// use upload_clients::{auth::Credential, hooks::ClientAuth};
     ///
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let client = Client::new("https://api.maiagent.ai/api", Hooks::new(Credential::api_key("key")));
+    /// let client = Client::new("https://api.maiagent.ai/api", ClientAuth::new(Credential::api_key("key")));
     /// let response = client
     ///     .create_attachment_upload()
     ///     .file(Part::bytes(std::fs::read("example_file.pdf")?).file_name("example_file.pdf"))
@@ -48,10 +48,10 @@ pub trait MaiAgentAttachmentsExt {
     /// use upload_clients::ext::MaiAgentAttachmentsExt;
     /// use upload_clients::generated::maiagent_attachments::Client;
     ///
-    /// use upload_clients::{auth::Credential, hooks::Hooks};
+    /// use upload_clients::{auth::Credential, hooks::ClientAuth};
     ///
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let client = Client::new("https://api.maiagent.ai/api/v1", Hooks::new(Credential::api_key("key")));
+    /// let client = Client::new("https://api.maiagent.ai/api/v1", ClientAuth::new(Credential::api_key("key")));
     /// let response = client
     ///     .create_attachment_with_file()
     ///     .file(Part::bytes(std::fs::read("report.pdf")?).file_name("report.pdf"))

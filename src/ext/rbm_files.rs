@@ -17,10 +17,10 @@ pub trait RbmFilesExt {
     /// use upload_clients::ext::RbmFilesExt;
     /// use upload_clients::generated::rbm_files::Client;
     ///
-    /// use upload_clients::{auth::Credential, hooks::Hooks};
+    /// use upload_clients::{auth::Credential, hooks::ClientAuth};
     ///
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// let client = Client::new("https://rcsbusinessmessaging.googleapis.com", Hooks::new(Credential::bearer("token")));
+    /// let client = Client::new("https://rcsbusinessmessaging.googleapis.com", ClientAuth::new(Credential::bearer("token")));
     /// let file = client
     ///     .upload_file()
     ///     .agent_id("my-agent")

@@ -39,7 +39,7 @@ pub(crate) async fn run<C, E>(
     mut request: reqwest::Request,
 ) -> Result<reqwest::Response, Error<E>>
 where
-    C: ClientHooks<crate::hooks::Hooks>,
+    C: ClientHooks<crate::hooks::ClientAuth>,
 {
     let info = OperationInfo { operation_id };
     client.pre(&mut request, &info).await?;

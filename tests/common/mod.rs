@@ -92,15 +92,15 @@ pub const PNG_1X1: &[u8] = &[
     0x42, 0x60, 0x82,
 ];
 
-/// Hooks that send `Authorization: <auth>` (`Bearer …` or `Api-Key …`) with every request.
-pub fn hooks(auth: &str) -> upload_clients::hooks::Hooks {
+/// ClientAuth that send `Authorization: <auth>` (`Bearer …` or `Api-Key …`) with every request.
+pub fn hooks(auth: &str) -> upload_clients::hooks::ClientAuth {
     use upload_clients::auth::Credential;
     let credential = match auth.split_once(' ') {
         Some(("Bearer", token)) => Credential::bearer(token),
         Some(("Api-Key", key)) => Credential::api_key(key),
         _ => panic!("unsupported test credential {auth:?}"),
     };
-    upload_clients::hooks::Hooks::new(credential)
+    upload_clients::hooks::ClientAuth::new(credential)
 }
 
 /// One part of an expected multipart body.
