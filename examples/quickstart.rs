@@ -75,7 +75,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 2. Google RBM files.create, Upload URI: the binary with its own media type.
-    let rbm = RbmClient::new(Credential::bearer("demo-rbm-token"))?.with_endpoint(&base)?;
+    let rbm = RbmClient::new(Credential::bearer("demo-rbm-token"))?.with_base_url(&base)?;
     println!("RBM        → POST /upload/v1/files?agentId=demo-agent (image/png, {png_len} bytes)");
     let file = rbm.upload_file("demo-agent", &png, None).await?;
     println!("           ← name={}\n", file.name);

@@ -54,27 +54,16 @@ pub struct ChatImage {
 #[derive(Debug, Clone)]
 pub struct AcsChatClient {
     service: Service<AcsChat>,
-    endpoint: Url,
     api_version: String,
 }
 
 impl AcsChatClient {
     /// A client for the resource at `endpoint` (https, or http on loopback).
     pub fn new(endpoint: &str, credential: Credential) -> Result<Self, Error> {
-        let service = Service::new(endpoint, credential)?;
-        let endpoint = Url::parse(&format!("{}/", ClientInfo::baseurl(&service.api)))
-            .map_err(|e| Error::InvalidInput(e.to_string()))?;
         Ok(Self {
-            service,
-            endpoint,
+            service: Service::new(endpoint, credential)?,
             api_version: api_version().to_string(),
         })
-    }
-
-    /// Sends requests with `http` (shares its connection pool and settings).
-    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.service.set_http(http);
-        self
     }
 
     /// Uses another `api-version`, sent as it is: the service decides which it accepts.
@@ -154,7 +143,10 @@ impl AcsChatClient {
             .headers()
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|location| resolve_location(&self.endpoint, location));
+            .and_then(|location| {
+                let endpoint = Url::parse(&format!("{}/", self.service.base_url())).ok()?;
+                resolve_location(&endpoint, location)
+            });
         let result = response.into_inner();
         Ok(ChatImage {
             id: result.id,

@@ -94,12 +94,6 @@ impl AiAgentsClient {
         })
     }
 
-    /// Sends requests with `http`.
-    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.service.set_http(http);
-        self
-    }
-
     /// Uses another `api-version`.
     pub fn with_api_version(mut self, api_version: impl Into<String>) -> Self {
         self.api_version = api_version.into();

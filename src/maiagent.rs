@@ -94,19 +94,6 @@ impl MaiAgentClient {
         })
     }
 
-    /// Uses another base URL, base path included (e.g. [`V1_BASE_URL`]).
-    pub fn with_base_url(mut self, base_url: &str) -> Result<Self, Error> {
-        self.service.set_endpoint(base_url)?;
-        Ok(self)
-    }
-
-    /// Sends requests (to the API and to storage) with `http`, which must carry no credential
-    /// of its own: the API's is added per request, and storage must get none.
-    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.service.set_http(http);
-        self
-    }
-
     service_setters!("[`crate::Limits::maiagent_attachments`]");
 
     /// The `type` sent when registering an attachment: by default `null`, as in the example of

@@ -115,21 +115,9 @@ impl RbmClient {
         })
     }
 
-    /// Uses a regional endpoint.
+    /// Uses a regional endpoint ([`with_base_url`](Self::with_base_url) with its URL).
     pub fn with_region(self, region: Region) -> Result<Self, Error> {
-        self.with_endpoint(region.endpoint())
-    }
-
-    /// Uses another endpoint (https, or http on loopback).
-    pub fn with_endpoint(mut self, endpoint: &str) -> Result<Self, Error> {
-        self.service.set_endpoint(endpoint)?;
-        Ok(self)
-    }
-
-    /// Sends requests with `http`.
-    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.service.set_http(http);
-        self
+        self.with_base_url(region.endpoint())
     }
 
     service_setters!("[`crate::Limits::rbm_files`]");

@@ -96,10 +96,26 @@ impl<A: Api> Service<A> {
 }
 
 /// The builder methods every facade shares, for a facade with a `service: Service<A>` field:
-/// `with_limits`, `with_retry`, `with_timeouts`, `with_throttle`, `with_verify`, `throttle()`
-/// and `api()`. The argument names the facade's default limits for the docs.
+/// `with_base_url`, `with_http_client`, `with_limits`, `with_retry`, `with_timeouts`,
+/// `with_throttle`, `with_verify`, `base_url()`, `throttle()` and `api()`. The argument names
+/// the facade's default limits for the docs.
 macro_rules! service_setters {
     ($default_limits:literal) => {
+        /// Sends to another base URL, base path included (https, or http on loopback): a
+        /// test server, a proxy, the emulator, or another resource.
+        pub fn with_base_url(mut self, base_url: &str) -> Result<Self, $crate::Error> {
+            self.service.set_endpoint(base_url)?;
+            Ok(self)
+        }
+
+        /// Sends requests with `http` (its connection pool and settings), which must carry no
+        /// credential of its own: the API's is added per request, and other hosts (a presigned
+        /// POST's storage) must get none.
+        pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
+            self.service.set_http(http);
+            self
+        }
+
         #[doc = concat!("Replaces the content type and size checks (", $default_limits, ").")]
         pub fn with_limits(mut self, limits: $crate::Limits) -> Self {
             self.service.limits = limits;

@@ -55,7 +55,7 @@ impl Clients {
                 .with_retry(RetryPolicy::none()),
             rbm: RbmClient::new(Credential::bearer("rbm-token"))
                 .expect("client")
-                .with_endpoint(url)
+                .with_base_url(url)
                 .expect("endpoint")
                 .with_retry(RetryPolicy::none()),
             agents: AiAgentsClient::new(url, Credential::bearer("agents-token"))
@@ -404,7 +404,7 @@ async fn every_client_refuses_bad_ids_endpoints_and_urls_before_sending_anything
                 "Rbm",
                 RbmClient::new(Credential::bearer("t"))
                     .expect("client")
-                    .with_endpoint(endpoint)
+                    .with_base_url(endpoint)
                     .map(drop),
             ),
             (

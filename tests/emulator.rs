@@ -658,7 +658,7 @@ async fn requests_are_recorded_as_sent_without_credentials() {
     let rbm =
         upload_clients::RbmClient::new(upload_clients::auth::Credential::bearer("s3cr3t-token"))
             .expect("client")
-            .with_endpoint(&base)
+            .with_base_url(&base)
             .expect("endpoint");
     rbm.upload_file(
         "agent",

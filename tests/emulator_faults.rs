@@ -23,7 +23,7 @@ fn fast_retry(attempts: u32) -> RetryPolicy {
 fn rbm(emu: &Emulator, attempts: u32) -> RbmClient {
     RbmClient::new(Credential::bearer("t"))
         .expect("client")
-        .with_endpoint(&emu.base_url())
+        .with_base_url(&emu.base_url())
         .expect("endpoint")
         .with_retry(fast_retry(attempts))
         .with_limits(Limits::none())

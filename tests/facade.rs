@@ -149,7 +149,7 @@ async fn a_stream_of_known_length_is_sent_with_content_length_and_only_once() {
     assert!(!source.is_replayable());
     let rbm = RbmClient::new(Credential::bearer("t"))
         .expect("client")
-        .with_endpoint(&server.base_url())
+        .with_base_url(&server.base_url())
         .expect("endpoint");
     assert_eq!(
         rbm.upload_file("agent", &source, None)
@@ -183,7 +183,7 @@ async fn a_stream_shorter_than_announced_fails_instead_of_sending_a_wrong_file()
     let source = UploadSource::from_stream(futures_util::stream::iter(chunks), "a.mp4", Some(100));
     let rbm = RbmClient::new(Credential::bearer("t"))
         .expect("client")
-        .with_endpoint(&server.base_url())
+        .with_base_url(&server.base_url())
         .expect("endpoint");
     let err = rbm
         .upload_file("agent", &source, None)
@@ -209,7 +209,7 @@ async fn bad_input_is_refused_before_any_request() {
     let acs = AcsChatClient::new(&base, Credential::bearer("t")).expect("endpoint");
     let rbm = RbmClient::new(Credential::bearer("t"))
         .expect("client")
-        .with_endpoint(&base)
+        .with_base_url(&base)
         .expect("endpoint");
     let agents = AiAgentsClient::new(&base, Credential::bearer("t")).expect("endpoint");
     let mai = MaiAgentClient::new(Credential::api_key("k"))

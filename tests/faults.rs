@@ -41,7 +41,7 @@ fn png_file(dir: &std::path::Path, len: usize) -> (std::path::PathBuf, Vec<u8>) 
 fn rbm(url: &str) -> RbmClient {
     RbmClient::new(Credential::bearer("t"))
         .expect("client")
-        .with_endpoint(url)
+        .with_base_url(url)
         .expect("endpoint")
         .with_limits(Limits::none())
 }

@@ -194,7 +194,7 @@ async fn rbm_sends_the_file_and_no_part_of_its_name() {
     let server = scripted::serve(vec![response("200 OK", &[], r#"{"name":"files/f1"}"#)]).await;
     let rbm = RbmClient::new(Credential::bearer("t"))
         .expect("client")
-        .with_endpoint(&server.url)
+        .with_base_url(&server.url)
         .expect("endpoint")
         .with_retry(once());
     for name in names() {

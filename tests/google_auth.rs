@@ -77,7 +77,7 @@ async fn rbm_with(
     let provider = GoogleServiceAccount::new(key_for(&token_uri), RBM_SCOPE).expect("RSA key");
     let rbm = RbmClient::new(Credential::provider(provider))
         .expect("client")
-        .with_endpoint(&server.base_url())
+        .with_base_url(&server.base_url())
         .expect("endpoint");
     (rbm, token, upload)
 }
@@ -148,7 +148,7 @@ async fn a_refused_key_is_an_auth_error_without_secrets_and_no_upload() {
         GoogleServiceAccount::new(key, RBM_SCOPE).expect("key"),
     ))
     .expect("client")
-    .with_endpoint(&server.base_url())
+    .with_base_url(&server.base_url())
     .expect("endpoint");
     let err = rbm
         .upload_file(
@@ -203,7 +203,7 @@ async fn a_token_endpoint_out_of_reach_is_retried_like_any_network_error() {
     };
     let rbm = RbmClient::new(Credential::provider(provider))
         .expect("client")
-        .with_endpoint(&api.url)
+        .with_base_url(&api.url)
         .expect("endpoint")
         .with_retry(fast);
     let source = UploadSource::from_bytes(common::PNG_1X1.to_vec(), "cat.png");
@@ -227,7 +227,7 @@ async fn a_token_endpoint_out_of_reach_is_retried_like_any_network_error() {
         .expect("RSA key");
     let err = RbmClient::new(Credential::provider(provider))
         .expect("client")
-        .with_endpoint(&api.url)
+        .with_base_url(&api.url)
         .expect("endpoint")
         .with_retry(upload_clients::retry::RetryPolicy::none())
         .upload_file("agent-1", &source, None)
@@ -260,7 +260,7 @@ async fn a_providers_error_is_reported_once_and_whole() {
     }
     let err = RbmClient::new(Credential::provider(Refusing))
         .expect("client")
-        .with_endpoint("http://127.0.0.1:9")
+        .with_base_url("http://127.0.0.1:9")
         .expect("endpoint")
         .upload_file(
             "agent-1",

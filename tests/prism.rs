@@ -786,7 +786,7 @@ fn rbm_upload_file_and_create_from_url_conform() {
 
     let rbm = RbmClient::new(Credential::bearer("rbm-token"))
         .expect("client")
-        .with_endpoint(&prism.url(""))
+        .with_base_url(&prism.url(""))
         .expect("endpoint")
         .with_retry(RetryPolicy::none());
     let png = UploadSource::from_bytes(PNG.to_vec(), "cat.png");

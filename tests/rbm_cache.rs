@@ -13,7 +13,7 @@ use upload_clients::{RbmClient, UploadSource};
 async fn client(server: &MockServer, cache: UploadCache) -> RbmClient {
     RbmClient::new(Credential::bearer("t"))
         .expect("client")
-        .with_endpoint(&server.base_url())
+        .with_base_url(&server.base_url())
         .expect("endpoint")
         .with_cache(cache)
 }

@@ -22,7 +22,7 @@ fn fast() -> RetryPolicy {
 fn rbm(url: &str, policy: RetryPolicy) -> RbmClient {
     RbmClient::new(Credential::bearer("t"))
         .expect("client")
-        .with_endpoint(url)
+        .with_base_url(url)
         .expect("endpoint")
         .with_retry(policy)
 }

@@ -244,7 +244,7 @@ async fn failing_and_succeeding_uploads_never_show_a_secret() {
     .await;
     let rbm = RbmClient::new(Credential::bearer(RBM_TOKEN))
         .expect("client")
-        .with_endpoint(&rbm_api.url)
+        .with_base_url(&rbm_api.url)
         .expect("endpoint")
         .with_retry(fast());
     for status in [403, 500] {
@@ -281,7 +281,7 @@ async fn failing_and_succeeding_uploads_never_show_a_secret() {
     }
     let failing = RbmClient::new(Credential::provider(Failing))
         .expect("client")
-        .with_endpoint(&rbm_api.url)
+        .with_base_url(&rbm_api.url)
         .expect("endpoint");
     let err = failing
         .upload_file("agent-1", &png(), None)
@@ -595,7 +595,7 @@ async fn redirects_to_another_host_or_port_drop_the_credential() {
             .with_retry(RetryPolicy::none());
         let rbm = RbmClient::new(Credential::bearer(RBM_TOKEN))
             .expect("client")
-            .with_endpoint(&api.url)
+            .with_base_url(&api.url)
             .expect("endpoint")
             .with_retry(RetryPolicy::none());
         let agents = AiAgentsClient::new(&api.url, Credential::bearer(AGENTS_TOKEN))
@@ -680,7 +680,7 @@ async fn redirects_to_another_host_or_port_drop_the_credential() {
     .await;
     let rbm = RbmClient::new(Credential::bearer(RBM_TOKEN))
         .expect("client")
-        .with_endpoint(&same.url)
+        .with_base_url(&same.url)
         .expect("endpoint");
     let file = rbm
         .create_from_url("a", "https://example.com/a.png", None)

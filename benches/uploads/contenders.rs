@@ -179,7 +179,7 @@ impl Facade {
             Api::Rbm => Facade::Rbm(
                 RbmClient::new(Credential::bearer("bench-token"))
                     .map_err(e)?
-                    .with_endpoint(&env.base)
+                    .with_base_url(&env.base)
                     .map_err(e)?
                     .with_http_client(http)
                     .with_limits(limits(Limits::rbm_files()))

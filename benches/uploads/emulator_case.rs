@@ -101,7 +101,7 @@ pub fn run(
     let e = |e: upload_clients::Error| e.to_string();
     let rbm = RbmClient::new(Credential::bearer("bench-token"))
         .map_err(e)?
-        .with_endpoint(&emulator.base)
+        .with_base_url(&emulator.base)
         .map_err(e)?
         .with_http_client(http.clone())
         .with_limits(Limits::none())

@@ -140,7 +140,7 @@ async fn client(
         .with_retry(ctx.retry)
         .with_timeouts(ctx.timeouts);
     let rbm = match (&options.endpoint, options.region) {
-        (Some(url), _) => rbm.with_endpoint(url)?,
+        (Some(url), _) => rbm.with_base_url(url)?,
         (None, Some(region)) => rbm.with_region(region)?,
         (None, None) => rbm,
     };
