@@ -550,7 +550,7 @@ fn emulator(
 /// Runs `future` on the runtime, timed inside the runtime, bounded by [`UPLOAD_TIMEOUT`].
 fn timed<F>(runtime: &tokio::runtime::Runtime, future: F) -> Result<f64, String>
 where
-    F: std::future::Future<Output = Result<(), String>>,
+    F: Future<Output = Result<(), String>>,
 {
     runtime.block_on(async {
         let started = Instant::now();

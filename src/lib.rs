@@ -98,6 +98,7 @@
 //! ```
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
 
 #[cfg(feature = "acs-chat")]
 pub mod acs_chat;

@@ -981,7 +981,7 @@ async fn the_counting_listener_sees_a_request_that_is_sent() {
 /// string with `--` and a letter (`--filename`, `--custom-purpose`) is named.
 #[test]
 fn library_messages_name_no_cli_flag() {
-    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("src") {
             let path = entry.expect("entry").path();
             let name = path
@@ -997,7 +997,7 @@ fn library_messages_name_no_cli_flag() {
     }
     let mut files = Vec::new();
     sources(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
         &mut files,
     );
     assert!(files.len() > 20, "the library's sources were found");

@@ -605,7 +605,7 @@ fn rbm_cache_flag_uploads_a_file_once() {
 /// Runs an upload to a server that accepts the connection and never answers, sends the CLI
 /// `signals` (`-INT`, `-TERM`) 300 ms apart, and returns its output and how long it took
 /// from the first signal to its exit.
-fn interrupt_a_hanging_upload(signals: &[&str]) -> (std::process::Output, std::time::Duration) {
+fn interrupt_a_hanging_upload(signals: &[&str]) -> (Output, std::time::Duration) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
     let held = std::thread::spawn(move || listener.accept().map(|(stream, _)| stream));

@@ -692,7 +692,7 @@ mod nfc_maiagent_attachments {
     use super::*;
 
     async fn check(case: &Case, form: Form) {
-        super::nfc_maiagent_attachments_upload::check_on("/attachments/", case, form).await;
+        nfc_maiagent_attachments_upload::check_on("/attachments/", case, form).await;
     }
 
     every_case!(check);

@@ -13,6 +13,7 @@ use crate::nginx::Nginx;
 use crate::{Options, Report, data, median, ms, rotated};
 
 /// CPU seconds (user + sys) used so far by this process, or by its waited-for children.
+#[allow(unsafe_code)]
 pub fn cpu(who: libc::c_int) -> f64 {
     // SAFETY: getrusage only writes the struct it is given.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -78,6 +79,7 @@ pub fn run(
     // SAFETY: set before any client of this case is built and before this process's first HTTPS
     // handshake (when the facades' default clients read it); the harness reads no other variable
     // concurrently.
+    #[allow(unsafe_code)]
     unsafe {
         std::env::set_var("SSL_CERT_FILE", &server.ca);
         std::env::set_var("CURL_CA_BUNDLE", &server.ca);
