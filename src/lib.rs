@@ -10,21 +10,12 @@
 //!
 //! # Layout
 //!
-//! - `specs/*.yaml`: one OpenAPI 3.0.3 document per API, a faithful English transcription of its
-//!   vendor page; what the page does not state is marked "Beyond Microsoft's page" (or Google's, MaiAgent's).
-//! - `build.rs`: parses each spec, adapts it for progenitor 0.15 (operations with multipart or
-//!   media bodies are described instead of generated; `default` responses become `4XX`/`5XX`),
-//!   generates a client with progenitor's builder interface, removes the `api-version` header
-//!   progenitor adds to every request, formats it with prettyplease and writes it to `OUT_DIR`.
-//! - [`generated`]: one module per spec including that output. Never edited by hand.
-//! - [`ext`]: extension traits adding the operations progenitor cannot generate, with builders
-//!   that mirror the generated ones.
-//! - [`hooks`] and [`auth`]: the state each generated client carries and the `ClientHooks` that
-//!   add its credential to every request (never to storage hosts) and trace it.
-//! - [`transport`]: the configured `reqwest` client and the checks on endpoints, ids and URLs.
-//! - The facade: [`UploadSource`] (path, bytes or stream, streamed with progress), [`Limits`]
-//!   (what each API accepts), [`presigned_post`], one client per API ([`AcsChatClient`],
-//!   [`RbmClient`], [`AiAgentsClient`], [`MaiAgentClient`]) and one [`Error`].
+//! `specs/*.yaml` (one OpenAPI 3.0 document per API, a faithful English transcription of its
+//! vendor's page) → `build.rs` (adapted for progenitor, generated, formatted) → [`generated`]
+//! (never edited) → [`ext`] (the operations progenitor cannot generate) → one facade per API
+//! ([`AcsChatClient`], [`RbmClient`], [`AiAgentsClient`], [`MaiAgentClient`]) built on one
+//! core, with one [`Error`]. The module map, and where one upload travels, is ARCHITECTURE.md
+//! in the repository: it is the one place they are written.
 //!
 //! # Regenerating
 //!
