@@ -822,3 +822,28 @@ fn a_directory_uploads_its_files_sorted_and_a_missing_file_stops_everything() {
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("--filename names one file"));
 }
+
+/// Each subcommand's `--help` lists the options that mean something to it: the upload options
+/// (`--token`, `--json`, `--attempts`, …) for a service's upload, never for the emulator.
+#[test]
+fn help_lists_only_the_options_a_subcommand_takes() {
+    let upload_options = ["--token", "--auth", "--json", "--attempts", "--timeout"];
+    let emulator = run(&["emulator", "--help"], &[]);
+    assert_eq!(emulator.status.code(), Some(0), "{}", stderr(&emulator));
+    let emulator = stdout(&emulator);
+    assert!(emulator.contains("--port"), "{emulator}");
+    for option in upload_options {
+        assert!(
+            !emulator.contains(option),
+            "emulator --help lists {option}:\n{emulator}"
+        );
+    }
+    // The control: an upload lists them, after its subcommand as before.
+    let upload = stdout(&run(&["maiagent", "upload", "--help"], &[]));
+    for option in upload_options {
+        assert!(
+            upload.contains(option),
+            "maiagent upload --help lacks {option}:\n{upload}"
+        );
+    }
+}

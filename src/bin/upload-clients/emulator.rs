@@ -45,6 +45,9 @@ pub struct EmulatorArgs {
     /// API accepts what its client does.
     #[arg(long)]
     no_limits: bool,
+    /// Log to stderr (-v: debug, -vv: trace).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// Serves until Ctrl-C: 0 then, 1 when it cannot start.

@@ -22,7 +22,7 @@ mod stop;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use upload_clients::Error;
 
 use crate::args::{Common, Context};
@@ -36,26 +36,30 @@ use crate::stop::{Level, Stop};
     about = "Upload files to ACS Chat, RBM, Azure AI Agents and MaiAgent"
 )]
 struct Cli {
+    #[command(subcommand)]
+    command: Service,
+}
+
+/// A service's commands, with the options every upload takes (`--json`, `--token`,
+/// `--attempts`, …), which the emulator does not.
+#[derive(Args)]
+struct ServiceArgs<C: Subcommand> {
     #[command(flatten)]
     common: Common,
     #[command(subcommand)]
-    command: Service,
+    command: C,
 }
 
 #[derive(Subcommand)]
 enum Service {
     /// Azure Communication Services Chat (token: ACS_ACCESS_TOKEN).
-    #[command(subcommand)]
-    AcsChat(acs_chat::AcsCommand),
+    AcsChat(ServiceArgs<acs_chat::AcsCommand>),
     /// Google RCS Business Messaging (token: RBM_ACCESS_TOKEN).
-    #[command(subcommand)]
-    Rbm(rbm::RbmCommand),
+    Rbm(ServiceArgs<rbm::RbmCommand>),
     /// Azure AI Foundry Agents files (token: AZURE_AI_ACCESS_TOKEN).
-    #[command(subcommand)]
-    Agents(agents::AgentsCommand),
+    Agents(ServiceArgs<agents::AgentsCommand>),
     /// MaiAgent attachments (API key: MAIAGENT_API_KEY).
-    #[command(subcommand)]
-    Maiagent(maiagent::MaiAgentCommand),
+    Maiagent(ServiceArgs<maiagent::MaiAgentCommand>),
     /// A local emulator of the four services (and their storage), for tests without an
     /// account: prints `listening on http://127.0.0.1:PORT`, stops on Ctrl-C.
     Emulator(emulator::EmulatorArgs),
@@ -65,7 +69,14 @@ enum Service {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     // Warnings always (an upload that succeeded but could not be cached, say); more with -v.
-    let level = match cli.common.verbose {
+    let verbose = match &cli.command {
+        Service::AcsChat(s) => s.common.verbose,
+        Service::Rbm(s) => s.common.verbose,
+        Service::Agents(s) => s.common.verbose,
+        Service::Maiagent(s) => s.common.verbose,
+        Service::Emulator(args) => args.verbose,
+    };
+    let level = match verbose {
         0 => "warn",
         1 => "debug",
         _ => "trace",
@@ -97,12 +108,11 @@ async fn main() -> ExitCode {
 /// Runs the chosen subcommand: its exit status, or the error that stopped the run before any
 /// upload.
 async fn run(cli: Cli, stop: Stop) -> Result<ExitCode, Error> {
-    let ctx = Context::new(&cli.common, stop)?;
     match cli.command {
-        Service::AcsChat(command) => acs_chat::run(command, &ctx).await,
-        Service::Rbm(command) => rbm::run(command, &ctx).await,
-        Service::Agents(command) => agents::run(command, &ctx).await,
-        Service::Maiagent(command) => maiagent::run(command, &ctx).await,
+        Service::AcsChat(s) => acs_chat::run(s.command, &Context::new(&s.common, stop)?).await,
+        Service::Rbm(s) => rbm::run(s.command, &Context::new(&s.common, stop)?).await,
+        Service::Agents(s) => agents::run(s.command, &Context::new(&s.common, stop)?).await,
+        Service::Maiagent(s) => maiagent::run(s.command, &Context::new(&s.common, stop)?).await,
         Service::Emulator(_) => Ok(ExitCode::SUCCESS),
     }
 }
