@@ -170,12 +170,57 @@ fn signature_does_not_match(padding: usize) -> String {
     )
 }
 
+/// A token provider that gives [`PROVIDED_TOKEN`].
+struct Provided;
+
+impl TokenProvider for Provided {
+    fn token(&self) -> TokenFuture<'_> {
+        Box::pin(async { Ok(PROVIDED_TOKEN.to_string().into()) })
+    }
+}
+
+/// Asserts that no secret shows in anything `errors` show (each error, its `Debug` and its
+/// chain) or in what is `shown` of clients, and that the process's TRACE log holds each of
+/// `logged` (so the log checked is not empty of what the test did) and no secret.
+fn assert_nothing_shown(errors: &[(String, Error)], shown: &[(&str, String)], logged: &[&str]) {
+    for (case, err) in errors {
+        assert_no_secret(case, &everything_shown(err));
+    }
+    for (what, text) in shown {
+        assert_no_secret(what, text);
+    }
+    let logs = logs();
+    for line in logged {
+        assert!(logs.contains(line), "the log lacks {line:?}:\n{logs}");
+    }
+    assert_no_secret("the TRACE log", &logs);
+}
+
+#[test]
+fn credentials_never_show_their_secret() {
+    for (what, shown) in [
+        (
+            "Credential::bearer",
+            format!("{:?}", Credential::bearer(ACS_TOKEN)),
+        ),
+        (
+            "Credential::api_key",
+            format!("{:?}", Credential::api_key(MAI_KEY)),
+        ),
+        (
+            "Credential::provider",
+            format!("{:?}", Credential::provider(Provided)),
+        ),
+    ] {
+        assert_no_secret(what, &shown);
+    }
+}
+
+/// ACS: 401, a 500 retried until given up, a credential a header cannot carry, success.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failing_and_succeeding_uploads_never_show_a_secret() {
+async fn acs_failures_and_uploads_never_show_its_token() {
     let _ = log_buffer();
     let mut errors: Vec<(String, Error)> = Vec::new();
-
-    // ACS: 401, a 500 retried until given up, a credential a header cannot carry, success.
     let acs_api = scripted::serve(vec![
         response(
             "401 Unauthorized",
@@ -230,7 +275,27 @@ async fn failing_and_succeeding_uploads_never_show_a_secret() {
         );
     }
 
-    // RBM: 403 with Google's error, a 500 retried, success; a token provider that fails.
+    assert_eq!(errors.len(), 3);
+    assert_nothing_shown(
+        &errors,
+        &[("AcsChatClient", format!("{acs:?}"))],
+        &[
+            "sending request",
+            "operation=\"upload_chat_image\"",
+            // reqwest's own `log` records are caught too.
+            "starting new connection",
+            "status=401",
+            "retrying",
+            "TRACE",
+        ],
+    );
+}
+
+/// RBM: 403 with Google's error, a 500 retried, success; a token provider that fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rbm_failures_and_uploads_never_show_its_token_or_a_signed_url() {
+    let _ = log_buffer();
+    let mut errors: Vec<(String, Error)> = Vec::new();
     let rbm_api = scripted::serve(vec![
         response(
             "403 Forbidden",
@@ -291,13 +356,25 @@ async fn failing_and_succeeding_uploads_never_show_a_secret() {
     errors.push(("rbm failing provider".into(), err));
     assert_eq!(heads(&rbm_api).len(), 4, "nothing sent without a token");
 
-    // AI Agents: 401, a 500 retried, success, with a token provider.
-    struct Provided;
-    impl TokenProvider for Provided {
-        fn token(&self) -> TokenFuture<'_> {
-            Box::pin(async { Ok(PROVIDED_TOKEN.to_string().into()) })
-        }
-    }
+    assert_eq!(errors.len(), 3);
+    assert!(format!("{rbm:?}").contains("Credential::Bearer(<redacted>)"));
+    assert_nothing_shown(
+        &errors,
+        &[("RbmClient", format!("{rbm:?}"))],
+        &[
+            // The query of the signed thumbnail URL is logged without its value.
+            "agentId=agent-1&thumbnailUrl=…",
+            "api=\"rbm\" operation=\"uploadFile\"",
+            "operation=\"create_file\"",
+        ],
+    );
+}
+
+/// AI Agents: 401, a 500 retried, success, with a token and with a token provider.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ai_agents_failures_and_uploads_never_show_a_token() {
+    let _ = log_buffer();
+    let mut errors: Vec<(String, Error)> = Vec::new();
     let info = r#"{"object":"file","id":"f1","bytes":67,"filename":"sample.png","created_at":1,"purpose":"assistants","status":"processed"}"#;
     let agents_api = scripted::serve(vec![
         response(
@@ -336,7 +413,19 @@ async fn failing_and_succeeding_uploads_never_show_a_secret() {
         assert_no_secret("AiAgentsClient Debug", &format!("{agents:?}"));
     }
 
-    // MaiAgent direct: 401, a 500 retried, success.
+    assert_eq!(errors.len(), 2);
+    assert_nothing_shown(
+        &errors,
+        &[],
+        &["api=\"ai-agents\" operation=\"uploadFile\""],
+    );
+}
+
+/// MaiAgent direct: 401, a 500 retried, success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maiagent_direct_failures_and_uploads_never_show_its_key() {
+    let _ = log_buffer();
+    let mut errors: Vec<(String, Error)> = Vec::new();
     let mai_api = scripted::serve(vec![
         response("401 Unauthorized", &[], r#"{"detail":"Invalid API key."}"#),
         response(
@@ -374,7 +463,19 @@ async fn failing_and_succeeding_uploads_never_show_a_secret() {
         );
     }
 
-    // MaiAgent presigned, storage on another host (127.0.0.2): every way it can fail.
+    assert_eq!(errors.len(), 2);
+    assert_nothing_shown(
+        &errors,
+        &[("MaiAgentClient", format!("{mai:?}"))],
+        &["operation=\"createAttachmentUpload\""],
+    );
+}
+
+/// MaiAgent presigned, storage on another host (127.0.0.2): every way it can fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maiagent_presigned_failures_never_show_its_key_policy_or_signature() {
+    let _ = log_buffer();
+    let mut errors: Vec<(String, Error)> = Vec::new();
     let storage = scripted::serve_on(
         "127.0.0.2",
         vec![
@@ -492,56 +593,17 @@ async fn failing_and_succeeding_uploads_never_show_a_secret() {
         );
     }
 
-    // Everything shown of every error, client and credential.
-    assert_eq!(errors.len(), 16);
-    for (case, err) in &errors {
-        assert_no_secret(case, &everything_shown(err));
-    }
-    for (what, shown) in [
-        ("AcsChatClient", format!("{acs:?}")),
-        ("RbmClient", format!("{rbm:?}")),
-        ("MaiAgentClient", format!("{mai:?}")),
-        (
-            "Credential::bearer",
-            format!("{:?}", Credential::bearer(ACS_TOKEN)),
-        ),
-        (
-            "Credential::api_key",
-            format!("{:?}", Credential::api_key(MAI_KEY)),
-        ),
-        (
-            "Credential::provider",
-            format!("{:?}", Credential::provider(Provided)),
-        ),
-    ] {
-        assert_no_secret(what, &shown);
-    }
-    assert!(format!("{rbm:?}").contains("Credential::Bearer(<redacted>)"));
+    assert_eq!(errors.len(), 6);
     assert!(format!("{mai:?}").contains("Credential::ApiKey(<redacted>)"));
-
-    // The log is there, at every level, and holds no secret.
-    let logs = logs();
-    for line in [
-        "sending request",
-        // The query of the signed thumbnail URL is logged without its value.
-        "agentId=agent-1&thumbnailUrl=…",
-        "operation=\"upload_chat_image\"",
-        "api=\"rbm\" operation=\"uploadFile\"",
-        "api=\"ai-agents\" operation=\"uploadFile\"",
-        "operation=\"create_file\"",
-        "operation=\"createAttachmentUpload\"",
-        "operation=\"create_upload_presigned_url\"",
-        "operation=\"create_attachment\"",
-        // reqwest's own `log` records are caught too.
-        "starting new connection",
-        "status=401",
-        "posting form to storage",
-        "retrying",
-        "TRACE",
-    ] {
-        assert!(logs.contains(line), "the log lacks {line:?}:\n{logs}");
-    }
-    assert_no_secret("the TRACE log", &logs);
+    assert_nothing_shown(
+        &errors,
+        &[("MaiAgentClient", format!("{mai:?}"))],
+        &[
+            "operation=\"create_upload_presigned_url\"",
+            "operation=\"create_attachment\"",
+            "posting form to storage",
+        ],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
