@@ -143,7 +143,7 @@ impl Options {
             nginx: true,
             small_count: 2000,
             concurrency: vec![1, 32],
-            // The facade's read size (`CHUNK` in src/source.rs).
+            // The facade's read size (`CHUNK` in src/source/mod.rs).
             raw_chunk: 2 * 1024 * 1024,
             curl: true,
             args: args.clone(),

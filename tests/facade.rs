@@ -708,10 +708,24 @@ struct PresignedRun {
     registrations: usize,
 }
 
-/// MaiAgent's presigned flow for `source` against httpmock, storage answering 204 with `etag`
-/// and `headers`, the client trying 3 times with no real wait.
+/// What the presign answer carries: its `Date` header, when given, and the form's `policy`.
+struct PresignAnswer<'a> {
+    date: Option<&'a str>,
+    policy: &'a str,
+}
+
+/// A presign answer without a `Date`, whose policy is not base64 JSON (nothing to pre-check).
+const PLAIN_PRESIGN: PresignAnswer<'static> = PresignAnswer {
+    date: None,
+    policy: "cG9saWN5",
+};
+
+/// MaiAgent's presigned flow for `source` against httpmock: the presign answer as `presign`
+/// says, storage answering 204 with `etag` and `headers`, the client trying 3 times with no
+/// real wait.
 async fn presigned_with_storage_answer(
     source: &UploadSource,
+    presign: PresignAnswer<'_>,
     etag: Option<&str>,
     headers: &[(&str, &str)],
 ) -> PresignedRun {
@@ -720,8 +734,12 @@ async fn presigned_with_storage_answer(
     server
         .mock_async(|when, then| {
             when.method(POST).path("/api/upload-presigned-url/");
-            then.status(200).json_body(serde_json::json!({
-                "url": storage, "fields": {"key": "media/${filename}", "policy": "cG9saWN5"}
+            let mut then = then.status(200);
+            if let Some(date) = presign.date {
+                then = then.header("date", date);
+            }
+            then.json_body(serde_json::json!({
+                "url": storage, "fields": {"key": "media/${filename}", "policy": presign.policy}
             }));
         })
         .await;
@@ -796,7 +814,7 @@ async fn a_storage_etag_other_than_the_md5_sent_is_sent_again_then_fails_and_not
         ("sent as one buffer", &small, common::PNG_1X1),
         ("streamed", &streamed, data.as_slice()),
     ] {
-        let run = presigned_with_storage_answer(source, Some(wrong), &[]).await;
+        let run = presigned_with_storage_answer(source, PLAIN_PRESIGN, Some(wrong), &[]).await;
         let error = run.result.expect_err(what);
         let Error::RetriesExhausted {
             attempts,
@@ -823,7 +841,7 @@ async fn a_storage_etag_other_than_the_md5_sent_is_sent_again_then_fails_and_not
         );
         // The control: storage answering the MD5 of what was sent.
         let right = format!("\"{}\"", md5_hex(content));
-        let run = presigned_with_storage_answer(source, Some(&right), &[]).await;
+        let run = presigned_with_storage_answer(source, PLAIN_PRESIGN, Some(&right), &[]).await;
         run.result.expect(what);
         assert_eq!((run.storage_posts, run.registrations), (1, 1), "{what}");
     }
@@ -848,7 +866,7 @@ async fn an_etag_that_states_no_md5_checks_nothing() {
             &[("x-amz-server-side-encryption-customer-algorithm", "AES256")][..],
         ),
     ] {
-        let run = presigned_with_storage_answer(&png_source(), etag, headers).await;
+        let run = presigned_with_storage_answer(&png_source(), PLAIN_PRESIGN, etag, headers).await;
         assert!(run.result.is_ok(), "{what}: {:?}", run.result);
         assert_eq!((run.storage_posts, run.registrations), (1, 1), "{what}");
     }
@@ -896,48 +914,19 @@ fn policy_expiring(expiration: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// The presigned flow with the service's clock `service_ahead` of this machine's and its
-/// policy valid for `valid_for` by its clock (negative: expired): the result and the storage
-/// POSTs.
+/// policy valid for `valid_for` by its clock (negative: expired).
 async fn presigned_on_the_services_clock(
     service_ahead: chrono::TimeDelta,
     valid_for: chrono::TimeDelta,
-) -> (Result<upload_clients::maiagent::Attachment, Error>, usize) {
+) -> PresignedRun {
     let service_now = chrono::Utc::now() + service_ahead;
     let date = httpdate::fmt_http_date(service_now.into());
     let policy = policy_expiring(service_now + valid_for);
-    let server = MockServer::start_async().await;
-    let storage = server.url("/bucket");
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/api/upload-presigned-url/");
-            then.status(200)
-                .header("date", &date)
-                .json_body(serde_json::json!({
-                    "url": storage, "fields": {"key": "media/${filename}", "policy": policy}
-                }));
-        })
-        .await;
-    let stored = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/bucket");
-            then.status(204);
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/api/attachments/");
-            then.status(201).json_body(serde_json::json!({
-                "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "filename": "sample.png",
-                "file": "media/sample.png"
-            }));
-        })
-        .await;
-    let mai = MaiAgentClient::new(Credential::api_key("mai-secret"))
-        .expect("client")
-        .with_base_url(&server.url("/api"))
-        .expect("endpoint");
-    let result = mai.upload_presigned(&png_source(), None).await;
-    (result, stored.calls_async().await)
+    let presign = PresignAnswer {
+        date: Some(&date),
+        policy: &policy,
+    };
+    presigned_with_storage_answer(&png_source(), presign, None, &[]).await
 }
 
 #[tokio::test]
@@ -945,13 +934,13 @@ async fn a_policy_is_valid_or_expired_by_the_services_clock_not_this_machines() 
     let hours = chrono::TimeDelta::hours;
     // The service is 3 h behind: its policy, valid for another hour by its clock, expired
     // 2 h ago by this machine's.
-    let (result, posts) = presigned_on_the_services_clock(hours(-3), hours(1)).await;
-    assert!(result.is_ok(), "accepted: {result:?}");
-    assert_eq!(posts, 1);
+    let behind = presigned_on_the_services_clock(hours(-3), hours(1)).await;
+    assert!(behind.result.is_ok(), "accepted: {:?}", behind.result);
+    assert_eq!((behind.storage_posts, behind.registrations), (1, 1));
     // The service is 3 h ahead: its policy expired an hour ago by its clock, and is valid
     // for 2 h more by this machine's. Refused before anything goes to storage.
-    let (result, posts) = presigned_on_the_services_clock(hours(3), hours(-1)).await;
-    let error = result.expect_err("expired by the service's clock");
+    let ahead = presigned_on_the_services_clock(hours(3), hours(-1)).await;
+    let error = ahead.result.expect_err("expired by the service's clock");
     let message = error.to_string();
     assert!(
         message.contains("expired")
@@ -959,5 +948,9 @@ async fn a_policy_is_valid_or_expired_by_the_services_clock_not_this_machines() 
             && message.contains("this machine's"),
         "names both clocks: {message}"
     );
-    assert_eq!(posts, 0, "nothing sent to storage");
+    assert_eq!(
+        (ahead.storage_posts, ahead.registrations),
+        (0, 0),
+        "nothing sent to storage"
+    );
 }

@@ -78,6 +78,25 @@ fn presigned_run(emu: &Emulator, dir: &Path) -> Vec<String> {
     .to_vec()
 }
 
+/// The CLI's arguments for an AI Agents run (purpose `assistants`) of the files in `dir`
+/// against `emu`, then `extra`.
+fn agents_run(emu: &Emulator, dir: &Path, extra: &[&str]) -> Vec<String> {
+    let (base, folder) = (emu.base_url(), dir.display().to_string());
+    let args = [
+        "agents",
+        "upload",
+        "--dir",
+        &folder,
+        "--purpose",
+        "assistants",
+        "--endpoint",
+        &base,
+        "--token",
+        "any",
+    ];
+    args.iter().chain(extra).map(|a| a.to_string()).collect()
+}
+
 /// Waits (at most 120 s) until `ready` holds for the emulator's records.
 async fn wait_until(emu: &Emulator, ready: impl Fn(&[RecordedRequest]) -> bool) -> TestResult {
     for _ in 0..2400 {
@@ -271,23 +290,12 @@ async fn a_finished_journal_sends_nothing_an_edited_file_is_sent_again_a_torn_li
     let files = tempfile::tempdir()?;
     let paths = text_files(files.path(), 3);
     let journal = dir.path().join("run.journal");
-    let journal_arg = journal.display().to_string();
-    let base = emu.base_url();
-    let folder = files.path().display().to_string();
-    let args = [
-        "agents",
-        "upload",
-        "--dir",
-        &folder,
-        "--purpose",
-        "assistants",
-        "--endpoint",
-        &base,
-        "--token",
-        "any",
-        "--journal",
-        &journal_arg,
-    ];
+    let args = agents_run(
+        &emu,
+        files.path(),
+        &["--journal", &journal.display().to_string()],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let uploads = || created_on(&emu.requests(), "ai-agents.uploadFile").len();
 
     let first = run(&args).await?;
@@ -345,23 +353,12 @@ async fn a_rerun_names_the_file_an_earlier_run_started_but_did_not_finish() -> T
     let files = tempfile::tempdir()?;
     text_files(files.path(), 3);
     let journal = dir.path().join("run.journal").display().to_string();
-    let (base, folder) = (emu.base_url(), files.path().display().to_string());
-    let args = [
-        "agents",
-        "upload",
-        "--dir",
-        &folder,
-        "--purpose",
-        "assistants",
-        "--endpoint",
-        &base,
-        "--token",
-        "any",
-        "--concurrency",
-        "1",
-        "--journal",
-        &journal,
-    ];
+    let args = agents_run(
+        &emu,
+        files.path(),
+        &["--concurrency", "1", "--journal", &journal],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let first = run(&args).await?;
     assert_eq!(first.status.code(), Some(1), "{}", text(&first.stdout));
     let rerun = run(&args).await?;
@@ -386,23 +383,8 @@ async fn a_rate_limited_service_gets_every_file_and_none_fails_for_being_throttl
     let emu = Emulator::builder().rate_limit(20).start().await?;
     let files = tempfile::tempdir()?;
     text_files(files.path(), 80);
-    let (base, folder) = (emu.base_url(), files.path().display().to_string());
-    let output = run(&[
-        "agents",
-        "upload",
-        "--dir",
-        &folder,
-        "--purpose",
-        "assistants",
-        "--endpoint",
-        &base,
-        "--token",
-        "any",
-        "--concurrency",
-        "16",
-        "--json",
-    ])
-    .await?;
+    let args = agents_run(&emu, files.path(), &["--concurrency", "16", "--json"]);
+    let output = run(&args.iter().map(String::as_str).collect::<Vec<_>>()).await?;
     let records = emu.requests();
     let throttled = records.iter().filter(|r| r.status == 429).count();
     println!("{} requests, {throttled} answered 429", records.len());
