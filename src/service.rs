@@ -51,11 +51,11 @@ impl<A: Api> Service<A> {
         })
     }
 
-    /// Sends to `endpoint` (https, or http on loopback) from now on; returns its base URL.
-    pub(crate) fn set_endpoint(&mut self, endpoint: &str) -> Result<String, Error> {
+    /// Sends to `endpoint` (https, or http on loopback) from now on.
+    pub(crate) fn set_endpoint(&mut self, endpoint: &str) -> Result<(), Error> {
         let base = parse_endpoint(endpoint)?;
         self.api = A::Client::from_parts(&base, self.http(), self.api.inner().clone());
-        Ok(base)
+        Ok(())
     }
 
     /// Sends with `http` (its pool and settings) from now on.
