@@ -99,6 +99,9 @@ impl FacadeOperation {
 #[cfg(feature = "acs-chat")]
 pub mod acs_chat {
     include!(concat!(env!("OUT_DIR"), "/acs_chat.rs"));
+    /// The text of `specs/acs-chat.yaml`, the spec this module was generated from (the emulator
+    /// checks requests against exactly this).
+    pub const SPEC: &str = include_str!("../specs/acs-chat.yaml");
     /// The API's name in errors and logs.
     pub const API_NAME: &str = "acs-chat";
     crate::hooks::client_hooks!();
@@ -110,6 +113,9 @@ pub mod acs_chat {
 #[cfg(feature = "rbm")]
 pub mod rbm_files {
     include!(concat!(env!("OUT_DIR"), "/rbm_files.rs"));
+    /// The text of `specs/rbm-files.yaml`, the spec this module was generated from (the emulator
+    /// checks requests against exactly this).
+    pub const SPEC: &str = include_str!("../specs/rbm-files.yaml");
     /// The API's name in errors and logs.
     pub const API_NAME: &str = "rbm";
     crate::hooks::client_hooks!();
@@ -121,6 +127,9 @@ pub mod rbm_files {
 #[cfg(feature = "ai-agents")]
 pub mod ai_agents_files {
     include!(concat!(env!("OUT_DIR"), "/ai_agents_files.rs"));
+    /// The text of `specs/ai-agents-files.yaml`, the spec this module was generated from (the emulator
+    /// checks requests against exactly this).
+    pub const SPEC: &str = include_str!("../specs/ai-agents-files.yaml");
     /// The API's name in errors and logs.
     pub const API_NAME: &str = "ai-agents";
     crate::hooks::client_hooks!();
@@ -132,6 +141,9 @@ pub mod ai_agents_files {
 #[cfg(feature = "maiagent")]
 pub mod maiagent_attachments {
     include!(concat!(env!("OUT_DIR"), "/maiagent_attachments.rs"));
+    /// The text of `specs/maiagent-attachments.yaml`, the spec this module was generated from (the emulator
+    /// checks requests against exactly this).
+    pub const SPEC: &str = include_str!("../specs/maiagent-attachments.yaml");
     /// The API's name in errors and logs.
     pub const API_NAME: &str = "maiagent";
     crate::hooks::client_hooks!();

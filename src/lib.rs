@@ -26,19 +26,20 @@
 //! # Features
 //!
 //! `acs-chat`, `rbm`, `ai-agents` and `maiagent` (all on by default) each compile one API.
-//! `emulator` (off by default) adds the `emulator` module: a local server of all four APIs that checks
-//! requests against the specs and answers and fails like the vendors, for tests without an
-//! account. `cli` (off by default, so the library does not build clap, indicatif or
-//! tracing-subscriber) builds the `upload-clients` command-line tool, emulator included:
-//! `cargo install upload-clients --features cli`.
+//! `google-adc` adds Google Application Default Credentials (`google-cloud-auth`) and
+//! `azure-identity` Microsoft Entra ID tokens (`azure_identity`).
 //!
 //! # The emulator and the CLI
 //!
-//! - `emulator` (feature `emulator`): `Emulator::start().await?` serves all four APIs on
-//!   127.0.0.1, checks each request against the specs, answers and fails like the vendors, and
-//!   records what it received, so code built on this crate is tested without an account.
-//! - The `upload-clients` binary (feature `cli`): one subcommand per API (`acs-chat`, `rbm`,
-//!   `agents`, `maiagent`) uploading files, directories and many files at once, plus
+//! Two crates of the same workspace, built on this one's public API:
+//!
+//! - `upload-clients-emulator`: `Emulator::start().await?` serves all four APIs on 127.0.0.1,
+//!   checks each request against the specs this crate was generated from (each generated
+//!   module's `SPEC`), answers and fails like the vendors, and records what it received, so
+//!   code built on this crate is tested without an account. Its binary serves the same for
+//!   tests in any language.
+//! - `upload-clients-cli`: the `upload-clients` command, one subcommand per API (`acs-chat`,
+//!   `rbm`, `agents`, `maiagent`) uploading files, directories and many files at once, plus
 //!   `upload-clients emulator`.
 //!
 //! # Example
@@ -103,8 +104,6 @@ pub mod auth;
 pub mod bulk;
 pub mod checks;
 mod content_type;
-#[cfg(feature = "emulator")]
-pub mod emulator;
 #[cfg(feature = "azure-identity")]
 pub mod entra;
 pub mod error;
@@ -155,8 +154,3 @@ pub use maiagent::MaiAgentClient;
 #[cfg(feature = "rbm")]
 pub use rbm::RbmClient;
 pub use source::{Progress, UploadSource};
-
-/// The README's examples, compiled as doctests so they cannot rot.
-#[cfg(all(doctest, feature = "rbm", feature = "emulator"))]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;

@@ -1,7 +1,7 @@
 //! `uploadChatImage` of the generated ACS Chat client against httpmock: the exact request, the
 //! typed success (with `Location` and an attachment type the spec does not list) and error.
 
-mod common;
+use crate::common;
 
 use httpmock::prelude::*;
 use upload_clients::generated::acs_chat::{Client, Error, types};

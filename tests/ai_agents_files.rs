@@ -1,7 +1,7 @@
 //! Azure AI Foundry Agents files against httpmock: `uploadFile` (the hand-written multipart
 //! upload) and `getFile` (generated), exact requests, typed success and error bodies.
 
-mod common;
+use crate::common;
 
 use common::ExpectedPart;
 use httpmock::prelude::*;

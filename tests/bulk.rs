@@ -1,7 +1,7 @@
 //! `upload_many`: at most `concurrency` requests in flight over the client's pool, results in
 //! input order, and one failure not stopping the others.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,7 +1,7 @@
 //! The facade clients against httpmock: what they send, what they return, the errors they
 //! give, and that bad input sends nothing.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

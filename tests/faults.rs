@@ -5,7 +5,7 @@
 //! The 503 / 500 / 400 / 429 / truncated-JSON / non-JSON cases are in `tests/retry.rs`; the
 //! cross-host redirect is in `tests/secrets.rs`.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,7 +2,7 @@
 //! (signature checked with the key's public half), the token cached, refreshed near expiry, and
 //! a refused key reported without the key.
 
-mod common;
+use crate::common;
 
 use httpmock::prelude::*;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};

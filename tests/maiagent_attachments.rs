@@ -1,7 +1,7 @@
 //! MaiAgent attachments against httpmock: the multipart `createAttachmentUpload` (hand-written)
 //! and the generated presigned-URL and registration operations, exact requests and typed bodies.
 
-mod common;
+use crate::common;
 
 use common::ExpectedPart;
 use httpmock::prelude::*;

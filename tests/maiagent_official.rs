@@ -2,7 +2,7 @@
 //! presign body, 200 or 201 with or without the attachment, the multipart upload to
 //! `/attachments/`, the registration `type`, and the pre-flight of the presigned policy.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use httpmock::prelude::*;

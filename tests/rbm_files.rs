@@ -1,7 +1,7 @@
 //! RBM `files.create` against httpmock: `uploadFile` (the hand-written media upload) and
 //! `createFile` (generated, JSON `fileUrl`), exact requests, typed success and error bodies.
 
-mod common;
+use crate::common;
 
 use httpmock::prelude::*;
 use upload_clients::ext::RbmFilesExt;

@@ -1,7 +1,7 @@
 //! The retry policy across the facades: which statuses are retried, the server's requested wait
 //! honoured, the body sent again identical, and the error after the last attempt.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant, SystemTime};
 

@@ -4,7 +4,7 @@
 //! enforce: the fields in the presigner's order, the file last, an exact `Content-Length`, and
 //! no credential on the storage request. The object is read back and compared byte for byte.
 
-mod common;
+use crate::common;
 
 use std::io::Write as _;
 use std::net::{SocketAddr, TcpStream};

@@ -8,7 +8,7 @@
 //! Every test logs into the one process-wide subscriber, and every test checks the whole log
 //! for every secret of the file.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -61,25 +61,11 @@ pub const CLI_ENV: &[&str] = &[
     "no_proxy",
 ];
 
-/// The CLI binary (built for the tests that have the `cli` feature).
-#[cfg(feature = "cli")]
-pub fn cli_binary() -> &'static str {
-    env!("CARGO_BIN_EXE_upload-clients")
-}
-
 /// Removes [`CLI_ENV`] from `command`'s environment.
 pub fn scrub(command: &mut Command) -> &mut Command {
     for var in CLI_ENV {
         command.env_remove(var);
     }
-    command
-}
-
-/// The CLI binary as a command, with none of [`CLI_ENV`] set.
-#[cfg(feature = "cli")]
-pub fn cli_command() -> Command {
-    let mut command = Command::new(cli_binary());
-    scrub(&mut command);
     command
 }
 
