@@ -131,9 +131,9 @@ pub(crate) fn generate(api: &OpenAPI) -> Result<String, String> {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        // Every client carries `crate::hooks::ClientAuth` (credentials, tracing) and must implement
+        // Every client carries `crate::auth::hooks::ClientAuth` (credentials, tracing) and must implement
         // `ClientHooks` with it: `src/hooks.rs` does, for each generated module.
-        .with_inner_type(quote::quote!(crate::hooks::ClientAuth))
+        .with_inner_type(quote::quote!(crate::auth::hooks::ClientAuth))
         .with_hooks(HooksMode::Expected)
         // Presigned form fields must keep the order the server gave them.
         .with_map_type("::indexmap::IndexMap");

@@ -104,7 +104,7 @@ pub mod acs_chat {
     pub const SPEC: &str = include_str!("../specs/acs-chat.yaml");
     /// The API's name in errors and logs.
     pub const API_NAME: &str = "acs-chat";
-    crate::hooks::client_hooks!();
+    crate::auth::hooks::client_hooks!();
 }
 
 /// Google RCS Business Messaging: `files.create` (`specs/rbm-files.yaml`), both the Upload URI
@@ -118,7 +118,7 @@ pub mod rbm_files {
     pub const SPEC: &str = include_str!("../specs/rbm-files.yaml");
     /// The API's name in errors and logs.
     pub const API_NAME: &str = "rbm";
-    crate::hooks::client_hooks!();
+    crate::auth::hooks::client_hooks!();
 }
 
 /// Azure AI Foundry Agents: Files - Upload File and Get File (`specs/ai-agents-files.yaml`,
@@ -132,7 +132,7 @@ pub mod ai_agents_files {
     pub const SPEC: &str = include_str!("../specs/ai-agents-files.yaml");
     /// The API's name in errors and logs.
     pub const API_NAME: &str = "ai-agents";
-    crate::hooks::client_hooks!();
+    crate::auth::hooks::client_hooks!();
 }
 
 /// MaiAgent: attachments, presigned upload URLs and conversation attachments
@@ -146,5 +146,5 @@ pub mod maiagent_attachments {
     pub const SPEC: &str = include_str!("../specs/maiagent-attachments.yaml");
     /// The API's name in errors and logs.
     pub const API_NAME: &str = "maiagent";
-    crate::hooks::client_hooks!();
+    crate::auth::hooks::client_hooks!();
 }

@@ -12,7 +12,8 @@
 //!
 //! `specs/*.yaml` (one OpenAPI 3.0 document per API, a faithful English transcription of its
 //! vendor's page) → `build.rs` (adapted for progenitor, generated, formatted) → [`generated`]
-//! (never edited) → [`ext`] (the operations progenitor cannot generate) → one facade per API
+//! (never edited) → each API's `ext` (the operations progenitor cannot generate, such as
+//! [`ai_agents::AiAgentsFilesExt`]) → one facade per API
 //! ([`AcsChatClient`], [`RbmClient`], [`AiAgentsClient`], [`MaiAgentClient`]) built on one
 //! core, with one [`Error`]. The module map, and where one upload travels, is ARCHITECTURE.md
 //! in the repository: it is the one place they are written.
@@ -70,7 +71,7 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use upload_clients::auth::Credential;
 //! use upload_clients::generated::acs_chat::Client;
-//! use upload_clients::hooks::ClientAuth;
+//! use upload_clients::auth::ClientAuth;
 //!
 //! let client = Client::new_with_client(
 //!     "https://contoso.westus.communications.azure.com",
@@ -92,65 +93,34 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
-#[cfg(feature = "acs-chat")]
-pub mod acs_chat;
-#[cfg(feature = "acs-chat")]
-pub mod acs_identity;
-#[cfg(feature = "ai-agents")]
-pub mod ai_agents;
-pub mod api;
-mod attempt;
+// The public modules: the four APIs, the generated clients, credentials, the request body,
+// runs of many files, retries and pacing, and the HTTP client. ARCHITECTURE.md has the map.
 pub mod auth;
+pub mod body;
 pub mod bulk;
-pub mod checks;
-mod content_type;
-#[cfg(feature = "azure-identity")]
-pub mod entra;
-pub mod error;
-pub mod ext;
-mod file_io;
-pub mod file_name;
-mod file_stream;
 pub mod generated;
-#[cfg(feature = "google-adc")]
-pub mod google_adc;
-#[cfg(feature = "rbm")]
-pub mod google_auth;
-pub mod hooks;
-pub mod journal;
-mod lazy_roots;
-pub mod limits;
-#[cfg(feature = "maiagent")]
-pub mod maiagent;
-pub mod multipart;
-mod page_buffer;
-#[cfg(feature = "maiagent")]
-pub mod presigned_policy;
-pub mod presigned_post;
-#[cfg(feature = "rbm")]
-pub mod rbm;
-#[cfg(feature = "rbm")]
-pub mod rbm_cache;
-pub mod redact;
-pub mod response;
-pub mod retry;
-mod sent_digest;
-mod service;
-pub mod source;
-pub mod throttle;
-pub mod timeouts;
-pub mod token_cache;
+pub mod policy;
 pub mod transport;
-mod upload_body;
+#[cfg(feature = "acs-chat")]
+pub use vendors::acs_chat;
+#[cfg(feature = "ai-agents")]
+pub use vendors::ai_agents;
+#[cfg(feature = "maiagent")]
+pub use vendors::maiagent;
+#[cfg(feature = "rbm")]
+pub use vendors::rbm;
+
+mod error;
+mod service;
+mod vendors;
 
 #[cfg(feature = "acs-chat")]
 pub use acs_chat::AcsChatClient;
 #[cfg(feature = "ai-agents")]
 pub use ai_agents::AiAgentsClient;
-pub use error::Error;
-pub use limits::Limits;
+pub use body::{Limits, Progress, UploadSource};
+pub use error::{ApiError, ApiErrorBody, Error, StorageError, causes, is_certificate_error};
 #[cfg(feature = "maiagent")]
 pub use maiagent::MaiAgentClient;
 #[cfg(feature = "rbm")]
 pub use rbm::RbmClient;
-pub use source::{Progress, UploadSource};

@@ -5,9 +5,9 @@ use crate::common;
 
 use common::ExpectedPart;
 use httpmock::prelude::*;
-use upload_clients::ext::AiAgentsFilesExt;
+use upload_clients::ai_agents::AiAgentsFilesExt;
+use upload_clients::body::Part;
 use upload_clients::generated::ai_agents_files::{Client, Error, types};
-use upload_clients::multipart::Part;
 
 const FILE_INFO: &str = r#"{"object":"file","id":"assistant-abc123","bytes":8,"filename":"notes.txt","created_at":1727800000,"purpose":"assistants","status":"uploaded"}"#;
 

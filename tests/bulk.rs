@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use upload_clients::auth::Credential;
-use upload_clients::retry::RetryPolicy;
+use upload_clients::policy::RetryPolicy;
 use upload_clients::{AcsChatClient, UploadSource};
 
 /// Answers each request after 150 ms (so requests overlap) with 201 and an id from its

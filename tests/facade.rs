@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use common::ExpectedPart;
 use httpmock::prelude::*;
+use upload_clients::ApiErrorBody;
 use upload_clients::ai_agents::{KnownFilePurpose, WaitOptions, parse_purpose};
 use upload_clients::auth::Credential;
-use upload_clients::error::ApiErrorBody;
 use upload_clients::{
     AcsChatClient, AiAgentsClient, Error, MaiAgentClient, RbmClient, UploadSource,
 };
@@ -367,7 +367,7 @@ async fn statuses_the_spec_does_not_describe_keep_a_short_raw_body() {
         .expect("client")
         .with_base_url(&server.base_url())
         .expect("endpoint")
-        .with_retry(upload_clients::retry::RetryPolicy::none());
+        .with_retry(upload_clients::policy::RetryPolicy::none());
     let err = mai.upload(&png_source()).await.expect_err("502");
     let Error::Api(api) = &err else {
         panic!("expected Api, got {err:?}")
@@ -768,7 +768,7 @@ async fn presigned_with_storage_answer(
         .expect("client")
         .with_base_url(&server.url("/api"))
         .expect("endpoint")
-        .with_retry(upload_clients::retry::RetryPolicy {
+        .with_retry(upload_clients::policy::RetryPolicy {
             max_attempts: 3,
             base_delay: std::time::Duration::from_millis(1),
             max_delay: std::time::Duration::from_millis(5),

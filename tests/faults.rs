@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use upload_clients::auth::Credential;
-use upload_clients::response::RESPONSE_BODY_LIMIT;
-use upload_clients::retry::RetryPolicy;
-use upload_clients::timeouts::Timeouts;
+use upload_clients::policy::RetryPolicy;
+use upload_clients::policy::Timeouts;
+use upload_clients::transport::RESPONSE_BODY_LIMIT;
 use upload_clients::{Error, Limits, RbmClient, UploadSource};
 
 const MIB: usize = 1024 * 1024;

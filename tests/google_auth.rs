@@ -7,7 +7,7 @@ use crate::common;
 use httpmock::prelude::*;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use upload_clients::auth::Credential;
-use upload_clients::google_auth::{GoogleServiceAccount, RBM_SCOPE, ServiceAccountKey};
+use upload_clients::auth::google::{GoogleServiceAccount, RBM_SCOPE, ServiceAccountKey};
 use upload_clients::{Error, RbmClient, UploadSource};
 
 const KEY: &str = include_str!("fixtures/service-account.json");
@@ -197,7 +197,7 @@ async fn a_token_endpoint_out_of_reach_is_retried_like_any_network_error() {
     .await;
     let provider = GoogleServiceAccount::new(key_for(&format!("{}/token", tokens.url)), RBM_SCOPE)
         .expect("RSA key");
-    let fast = upload_clients::retry::RetryPolicy {
+    let fast = upload_clients::policy::RetryPolicy {
         base_delay: std::time::Duration::from_millis(10),
         ..Default::default()
     };
@@ -229,7 +229,7 @@ async fn a_token_endpoint_out_of_reach_is_retried_like_any_network_error() {
         .expect("client")
         .with_base_url(&api.url)
         .expect("endpoint")
-        .with_retry(upload_clients::retry::RetryPolicy::none())
+        .with_retry(upload_clients::policy::RetryPolicy::none())
         .upload_file("agent-1", &source, None)
         .await
         .expect_err("unreachable");

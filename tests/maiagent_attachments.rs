@@ -5,9 +5,9 @@ use crate::common;
 
 use common::ExpectedPart;
 use httpmock::prelude::*;
-use upload_clients::ext::MaiAgentAttachmentsExt;
+use upload_clients::body::Part;
 use upload_clients::generated::maiagent_attachments::{Client, Error, types};
-use upload_clients::multipart::Part;
+use upload_clients::maiagent::MaiAgentAttachmentsExt;
 
 const API_KEY: &str = "Api-Key mai-secret";
 

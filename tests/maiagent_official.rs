@@ -7,7 +7,7 @@ use crate::common;
 use base64::Engine as _;
 use httpmock::prelude::*;
 use upload_clients::auth::Credential;
-use upload_clients::retry::RetryPolicy;
+use upload_clients::policy::RetryPolicy;
 use upload_clients::{Error, MaiAgentClient, UploadSource};
 
 const ID: &str = "c0f4b764-3b4c-4c3e-9a5e-0c4f7a3e2b11";

@@ -4,8 +4,8 @@
 use crate::common;
 
 use httpmock::prelude::*;
-use upload_clients::ext::RbmFilesExt;
 use upload_clients::generated::rbm_files::{Client, Error, types};
+use upload_clients::rbm::RbmFilesExt;
 
 #[tokio::test]
 async fn upload_file_sends_the_binary_with_its_media_type_and_agent_id_in_the_query() {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use common::scripted::{response, serve};
 use upload_clients::auth::Credential;
-use upload_clients::retry::RetryPolicy;
+use upload_clients::policy::RetryPolicy;
 use upload_clients::{Error, RbmClient, UploadSource};
 
 const OK: &str = r#"{"name":"files/after-retry"}"#;

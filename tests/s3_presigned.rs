@@ -269,7 +269,7 @@ async fn presigned_upload_reaches_s3_byte_for_byte_with_fields_in_order_and_no_c
     // like. (moto answers the POST without an ETag, which the client takes as nothing to
     // check; AWS's S3 sends it: the object's ETag is read back with HEAD here.)
     let presigned = moto.presign("attachments", 10 * 1024 * 1024);
-    let post = upload_clients::presigned_post::PresignedPost::new(
+    let post = upload_clients::maiagent::presigned_post::PresignedPost::new(
         presigned["url"].as_str().expect("url"),
         presigned["fields"]
             .as_object()
@@ -277,10 +277,14 @@ async fn presigned_upload_reaches_s3_byte_for_byte_with_fields_in_order_and_no_c
             .iter()
             .map(|(k, v)| (k.clone(), v.as_str().expect("text").to_owned())),
     );
-    let direct =
-        upload_clients::presigned_post::upload(&reqwest::Client::new(), &post, &source, true)
-            .await
-            .expect("stored");
+    let direct = upload_clients::maiagent::presigned_post::upload(
+        &reqwest::Client::new(),
+        &post,
+        &source,
+        true,
+    )
+    .await
+    .expect("stored");
     let md5: String = {
         use md5::Digest as _;
         md5::Md5::digest(&data)
@@ -352,7 +356,7 @@ async fn storage_errors_from_s3_are_typed() {
         .as_str()
         .expect("url")
         .replace("/errors", "/no-such-bucket");
-    let post = upload_clients::presigned_post::PresignedPost::new(
+    let post = upload_clients::maiagent::presigned_post::PresignedPost::new(
         url,
         presigned["fields"]
             .as_object()
@@ -361,9 +365,14 @@ async fn storage_errors_from_s3_are_typed() {
             .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())),
     );
     let source = UploadSource::from_bytes(common::PNG_1X1.to_vec(), "a.png");
-    let err = upload_clients::presigned_post::upload(&reqwest::Client::new(), &post, &source, true)
-        .await
-        .expect_err("no such bucket");
+    let err = upload_clients::maiagent::presigned_post::upload(
+        &reqwest::Client::new(),
+        &post,
+        &source,
+        true,
+    )
+    .await
+    .expect_err("no such bucket");
     let upload_clients::Error::Storage(storage) = &err else {
         panic!("expected Storage, got {err:?}")
     };

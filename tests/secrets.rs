@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use common::scripted::{self, Recorded, Scripted, response};
 use upload_clients::ai_agents::KnownFilePurpose;
 use upload_clients::auth::{Credential, TokenFuture, TokenProvider};
-use upload_clients::presigned_post::PresignedPost;
-use upload_clients::retry::RetryPolicy;
+use upload_clients::maiagent::presigned_post::PresignedPost;
+use upload_clients::policy::RetryPolicy;
 use upload_clients::{
     AcsChatClient, AiAgentsClient, Error, MaiAgentClient, RbmClient, UploadSource,
 };

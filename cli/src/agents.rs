@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde_json::json;
 use upload_clients::ai_agents::{FileInfo, FilePurpose, WaitOptions, parse_purpose};
-use upload_clients::checks::check_id;
-use upload_clients::journal::Stage;
+use upload_clients::bulk::journal::Stage;
+use upload_clients::transport::check_id;
 use upload_clients::{AiAgentsClient, Error};
 
 use crate::args::{Context, Files};

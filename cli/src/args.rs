@@ -7,8 +7,8 @@ use std::time::Duration;
 use clap::Args;
 use clap::builder::TypedValueParser;
 use upload_clients::Error;
-use upload_clients::retry::RetryPolicy;
-use upload_clients::timeouts::Timeouts;
+use upload_clients::policy::RetryPolicy;
+use upload_clients::policy::Timeouts;
 use upload_clients::transport::default_client;
 
 #[derive(Args)]

@@ -9,11 +9,11 @@ use std::path::Path;
 use clap::ValueEnum;
 use secrecy::SecretString;
 use upload_clients::Error;
-use upload_clients::acs_identity::AcsIdentityTokens;
 use upload_clients::auth::Credential;
-use upload_clients::entra::EntraTokens;
-use upload_clients::google_adc::{GoogleAdc, adc_file, google_credential};
-use upload_clients::google_auth::{GoogleServiceAccount, RBM_SCOPE, ServiceAccountKey};
+use upload_clients::auth::acs_identity::AcsIdentityTokens;
+use upload_clients::auth::entra::EntraTokens;
+use upload_clients::auth::google::{GoogleServiceAccount, RBM_SCOPE, ServiceAccountKey};
+use upload_clients::auth::google_adc::{GoogleAdc, adc_file, google_credential};
 
 use crate::args::Common;
 

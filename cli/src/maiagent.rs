@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde_json::json;
 use upload_clients::auth::Credential;
-use upload_clients::checks::check_id;
-use upload_clients::journal::Stage;
+use upload_clients::bulk::journal::Stage;
 use upload_clients::maiagent::Attachment;
+use upload_clients::transport::check_id;
 use upload_clients::{Error, MaiAgentClient};
 
 use crate::args::{Context, Files};

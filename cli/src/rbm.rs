@@ -7,8 +7,8 @@ use clap::builder::TypedValueParser as _;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use upload_clients::auth::Credential;
+use upload_clients::rbm::cache::UploadCache;
 use upload_clients::rbm::{RbmFile, Region};
-use upload_clients::rbm_cache::UploadCache;
 use upload_clients::{Error, RbmClient};
 
 use crate::args::{Context, Files};

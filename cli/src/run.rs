@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
-use upload_clients::journal::{FileIdentity, Journal, Stage};
+use upload_clients::bulk::journal::{FileIdentity, Journal, Stage};
 use upload_clients::{Error, UploadSource};
 
 use crate::args::{Context, Files};

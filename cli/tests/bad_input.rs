@@ -17,7 +17,7 @@ use common::counting::{self, Counting};
 use common::scripted;
 use upload_clients::ai_agents::{KnownFilePurpose, parse_purpose};
 use upload_clients::auth::Credential;
-use upload_clients::retry::RetryPolicy;
+use upload_clients::policy::RetryPolicy;
 use upload_clients::{
     AcsChatClient, AiAgentsClient, Error, MaiAgentClient, RbmClient, UploadSource,
 };

@@ -14,8 +14,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::Mac as _;
 use sha2::Digest as _;
-use upload_clients::acs_identity::AcsIdentityTokens;
 use upload_clients::auth::Credential;
+use upload_clients::auth::acs_identity::AcsIdentityTokens;
 use upload_clients::{AcsChatClient, UploadSource};
 use upload_clients_emulator::Emulator;
 

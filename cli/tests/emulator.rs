@@ -714,7 +714,7 @@ async fn requests_are_recorded_as_sent_without_credentials() {
 /// the spec does not list is still refused, naming the versions it lists.
 #[tokio::test]
 async fn acs_chat_takes_the_api_versions_its_spec_lists() {
-    use upload_clients::{AcsChatClient, Error, auth::Credential, retry::RetryPolicy};
+    use upload_clients::{AcsChatClient, Error, auth::Credential, policy::RetryPolicy};
     let emu = Emulator::start().await.expect("start");
     let client = |version: Option<&str>| {
         let acs = AcsChatClient::new(&emu.base_url(), Credential::bearer("t"))

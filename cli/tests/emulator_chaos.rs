@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use upload_clients::retry::RetryPolicy;
+use upload_clients::policy::RetryPolicy;
 use upload_clients::{MaiAgentClient, UploadSource, auth::Credential};
 use upload_clients_emulator::{Emulator, EmulatorError};
 

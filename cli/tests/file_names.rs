@@ -14,7 +14,7 @@ use crate::common;
 use common::scripted::{self, Recorded, Scripted, response};
 use upload_clients::ai_agents::KnownFilePurpose;
 use upload_clients::auth::Credential;
-use upload_clients::retry::RetryPolicy;
+use upload_clients::policy::RetryPolicy;
 use upload_clients::{AcsChatClient, AiAgentsClient, MaiAgentClient, RbmClient, UploadSource};
 
 use common::THREAD;

@@ -82,7 +82,7 @@ use serde_json::json;
 use serde_yaml_ng::{Mapping, Value as Yaml};
 use upload_clients::ai_agents::{FilePurpose, KnownFilePurpose, WaitOptions};
 use upload_clients::auth::Credential;
-use upload_clients::retry::RetryPolicy;
+use upload_clients::policy::RetryPolicy;
 use upload_clients::{
     AcsChatClient, AiAgentsClient, Error, Limits, MaiAgentClient, RbmClient, UploadSource,
 };

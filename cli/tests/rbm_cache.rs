@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use httpmock::prelude::*;
 use upload_clients::auth::Credential;
-use upload_clients::rbm_cache::UploadCache;
+use upload_clients::rbm::cache::UploadCache;
 use upload_clients::{RbmClient, UploadSource};
 
 async fn client(server: &MockServer, cache: UploadCache) -> RbmClient {

@@ -82,33 +82,11 @@ use upload_clients::Limits;
 pub use faults::{Fault, FaultRule, RetryAfter};
 pub use record::{RecordedPart, RecordedRequest};
 pub use route::Route;
-pub use spec_check::ApiId;
+pub use spec_check::{ApiId, check_answer};
 
 use chaos::Chaos;
 use rate_limit::RateLimit;
 use state::State;
-
-/// Whether `body`, answered with `status` to `method` `path`, is what the spec of that operation
-/// states (the status listed, the JSON schema met): the check this crate's own answers are put
-/// through in its tests, for a user's stand-in service too. `Err` says what differs.
-pub fn check_answer(
-    method: &str,
-    path: &str,
-    status: u16,
-    body: &serde_json::Value,
-) -> Result<(), String> {
-    let specs = spec_check::Specs::get()?;
-    let method: http::Method = method
-        .parse()
-        .map_err(|_| format!("`{method}` is not an HTTP method"))?;
-    let operation = specs
-        .find(&method, path)
-        .map_err(|violation| violation.to_string())?
-        .ok_or_else(|| format!("no operation of the specs is {method} {path}"))?;
-    operation
-        .check_response(status, Some(body))
-        .map_err(|violation| violation.to_string())
-}
 
 /// How long an explicit [`Fault::Stall`] holds a request unless
 /// [`EmulatorBuilder::stall_for`] says otherwise.

@@ -103,14 +103,14 @@ pub(crate) fn recorded_headers(headers: &http::HeaderMap) -> Vec<(String, String
 }
 
 /// `query` as recorded: the value of every parameter that carries a credential
-/// ([`is_secret_query_param`](upload_clients::redact::is_secret_query_param)) replaced by `<redacted>`.
+/// ([`is_secret_query_param`](upload_clients::transport::is_secret_query_param)) replaced by `<redacted>`.
 pub(crate) fn recorded_query(query: &str) -> String {
     query
         .split('&')
         .map(|pair| {
             let name = pair.split('=').next().unwrap_or_default();
             let decoded = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
-            if pair.contains('=') && upload_clients::redact::is_secret_query_param(&decoded) {
+            if pair.contains('=') && upload_clients::transport::is_secret_query_param(&decoded) {
                 format!("{name}=<redacted>")
             } else {
                 pair.to_owned()

@@ -16,7 +16,7 @@ use azure_identity::{
     WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
 };
 use upload_clients::auth::Credential;
-use upload_clients::entra::{AI_AGENTS_SCOPE, EntraTokens};
+use upload_clients::auth::entra::{AI_AGENTS_SCOPE, EntraTokens};
 use upload_clients::{AiAgentsClient, UploadSource};
 use upload_clients_emulator::Emulator;
 

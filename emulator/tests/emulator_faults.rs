@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use upload_clients::auth::Credential;
-use upload_clients::retry::RetryPolicy;
-use upload_clients::timeouts::Timeouts;
+use upload_clients::policy::RetryPolicy;
+use upload_clients::policy::Timeouts;
 use upload_clients::{Limits, RbmClient, UploadSource};
 use upload_clients_emulator::{Emulator, Fault, RetryAfter};
 

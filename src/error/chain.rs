@@ -52,7 +52,7 @@ fn tls_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rus
 
 /// What to do about a network error.
 pub(crate) fn transport_hint(error: &reqwest::Error) -> &'static str {
-    if tls_error(error).is_some_and(crate::lazy_roots::is_no_roots) {
+    if tls_error(error).is_some_and(crate::transport::lazy_roots::is_no_roots) {
         "no root certificate could be loaded to check the server's: install the system's CA certificates (e.g. the ca-certificates package) or point SSL_CERT_FILE at a PEM file of the CAs to trust"
     } else if is_certificate_error(error) {
         "the server's TLS certificate is not trusted or not valid for this host: if it is signed by your own CA, point SSL_CERT_FILE at a PEM file holding that CA (or give the client one built with transport::client_builder().tls_certs_merge(...))"

@@ -104,7 +104,7 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
-    /// The run's journal could not be read or written ([`crate::journal`]).
+    /// The run's journal could not be read or written ([`crate::bulk::journal`]).
     #[error("cannot use the journal {}: {source}; check the path, its permissions and free space", path.display())]
     Journal {
         /// The journal file.
@@ -185,8 +185,8 @@ impl Error {
         Self::Api(Box::new(ApiError {
             api,
             status,
-            request_id: crate::response::request_id(headers),
-            retry_after: crate::response::retry_after(headers),
+            request_id: crate::transport::response::request_id(headers),
+            retry_after: crate::transport::response::retry_after(headers),
             body,
         }))
     }
@@ -197,19 +197,19 @@ impl Error {
         api: &'static str,
         error: progenitor_client::Error<E>,
         wrap: fn(E) -> ApiErrorBody,
-        observed: crate::attempt::Observed,
+        observed: crate::service::attempt::Observed,
     ) -> Self {
-        let crate::attempt::Observed {
+        let crate::service::attempt::Observed {
             last_response,
             credential_error,
         } = observed;
         use progenitor_client::Error as G;
         match error {
             G::InvalidRequest(message) => Self::InvalidInput(message),
-            G::ResponseBodyError(e) if crate::response::is_over_limit(&e) => {
+            G::ResponseBodyError(e) if crate::transport::response::is_over_limit(&e) => {
                 let body = format!(
                     "the response body is larger than {} bytes and was not read further",
-                    crate::response::RESPONSE_BODY_LIMIT
+                    crate::transport::response::RESPONSE_BODY_LIMIT
                 );
                 match last_response {
                     Some((status, headers)) if status >= 400 => {
@@ -232,17 +232,20 @@ impl Error {
                         api,
                         status,
                         &headers,
-                        ApiErrorBody::Raw(crate::response::truncate(&bytes)),
+                        ApiErrorBody::Raw(crate::transport::response::truncate(&bytes)),
                     ),
                     _ => Self::InvalidResponse {
                         api,
-                        message: format!("{e} in {:?}", crate::response::truncate(&bytes)),
+                        message: format!(
+                            "{e} in {:?}",
+                            crate::transport::response::truncate(&bytes)
+                        ),
                     },
                 }
             }
             G::UnexpectedResponse(response) => {
                 let (status, headers) = (response.status().as_u16(), response.headers().clone());
-                let body = crate::response::read_capped(response).await;
+                let body = crate::transport::response::read_capped(response).await;
                 Self::api_status(api, status, &headers, ApiErrorBody::Raw(body))
             }
             // Only the crate's hooks produce `Custom`, for a credential that could not be had:

@@ -79,14 +79,14 @@ pub const PNG_1X1: &[u8] = &[
 ];
 
 /// ClientAuth that send `Authorization: <auth>` (`Bearer …` or `Api-Key …`) with every request.
-pub fn hooks(auth: &str) -> upload_clients::hooks::ClientAuth {
+pub fn hooks(auth: &str) -> upload_clients::auth::ClientAuth {
     use upload_clients::auth::Credential;
     let credential = match auth.split_once(' ') {
         Some(("Bearer", token)) => Credential::bearer(token),
         Some(("Api-Key", key)) => Credential::api_key(key),
         _ => panic!("unsupported test credential {auth:?}"),
     };
-    upload_clients::hooks::ClientAuth::new(credential)
+    upload_clients::auth::ClientAuth::new(credential)
 }
 
 /// One part of an expected multipart body.

@@ -15,7 +15,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use tokio_util::io::ReaderStream;
 use upload_clients::ai_agents::KnownFilePurpose;
 use upload_clients::auth::Credential;
-use upload_clients::retry::RetryPolicy;
+use upload_clients::policy::RetryPolicy;
 use upload_clients::{
     AcsChatClient, AiAgentsClient, Limits, MaiAgentClient, RbmClient, UploadSource,
 };

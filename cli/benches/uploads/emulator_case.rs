@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use upload_clients::auth::Credential;
-use upload_clients::retry::RetryPolicy;
+use upload_clients::policy::RetryPolicy;
 use upload_clients::{AcsChatClient, Limits, RbmClient, UploadSource};
 
 use crate::contenders::{THREAD, mib_per_s};

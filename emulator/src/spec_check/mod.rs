@@ -323,3 +323,20 @@ fn quote(text: &str) -> String {
     }
     out
 }
+
+/// Whether `body`, answered with `status` to `method` `path`, is what the spec of that operation
+/// states (the status listed, the JSON schema met): the check this crate's own answers are put
+/// through in its tests, for a user's stand-in service too. `Err` says what differs.
+pub fn check_answer(method: &str, path: &str, status: u16, body: &Value) -> Result<(), String> {
+    let specs = Specs::get()?;
+    let method: Method = method
+        .parse()
+        .map_err(|_| format!("`{method}` is not an HTTP method"))?;
+    let operation = specs
+        .find(&method, path)
+        .map_err(|violation| violation.to_string())?
+        .ok_or_else(|| format!("no operation of the specs is {method} {path}"))?;
+    operation
+        .check_response(status, Some(body))
+        .map_err(|violation| violation.to_string())
+}
