@@ -201,31 +201,40 @@ async fn a_stream_shorter_than_announced_fails_instead_of_sending_a_wrong_file()
     );
 }
 
+/// The bad-input cases of one client: each a name, the call's result and what its message
+/// must hold.
+type BadInputCases<'a> = Vec<(&'a str, Result<(), Error>, &'a str)>;
+
+/// Checks that every case was refused as bad input, its message holding the case's needle.
+#[track_caller]
+fn assert_refused(cases: BadInputCases<'_>) {
+    for (name, result, needle) in cases {
+        let err = result.expect_err(name);
+        assert!(err.is_invalid_input(), "{name}: {err:?}");
+        assert!(err.to_string().contains(needle), "{name}: {err}");
+    }
+}
+
+/// Small sources that no API takes: text, an exe, and nothing at all.
+fn text_source() -> UploadSource {
+    UploadSource::from_bytes(b"hello".to_vec(), "hello.txt")
+}
+
+fn empty_source() -> UploadSource {
+    UploadSource::from_bytes(Vec::new(), "empty.png")
+}
+
 #[tokio::test]
-async fn bad_input_is_refused_before_any_request() {
+async fn acs_bad_input_is_refused_before_any_request() {
     let server = MockServer::start_async().await;
     let mock = catch_all(&server).await;
-    let base = server.base_url();
-    let acs = AcsChatClient::new(&base, Credential::bearer("t")).expect("endpoint");
-    let rbm = RbmClient::new(Credential::bearer("t"))
-        .expect("client")
-        .with_base_url(&base)
-        .expect("endpoint");
-    let agents = AiAgentsClient::new(&base, Credential::bearer("t")).expect("endpoint");
-    let mai = MaiAgentClient::new(Credential::api_key("k"))
-        .expect("client")
-        .with_base_url(&base)
-        .expect("endpoint");
-    let text = UploadSource::from_bytes(b"hello".to_vec(), "hello.txt");
+    let acs = AcsChatClient::new(&server.base_url(), Credential::bearer("t")).expect("endpoint");
     let big = UploadSource::from_bytes(vec![0u8; 21 * 1024 * 1024], "big.png")
         .with_content_type("image/png");
-    let empty = UploadSource::from_bytes(Vec::new(), "empty.png");
-    let exe = UploadSource::from_bytes(b"MZ\x90\x00".to_vec(), "tool.exe");
-
-    let cases: Vec<(&str, Result<(), Error>, &str)> = vec![
+    assert_refused(vec![
         (
             "acs text",
-            acs.upload_image(THREAD, &text).await.map(drop),
+            acs.upload_image(THREAD, &text_source()).await.map(drop),
             "does not accept",
         ),
         (
@@ -235,7 +244,7 @@ async fn bad_input_is_refused_before_any_request() {
         ),
         (
             "acs empty",
-            acs.upload_image(THREAD, &empty).await.map(drop),
+            acs.upload_image(THREAD, &empty_source()).await.map(drop),
             "is empty",
         ),
         (
@@ -248,9 +257,24 @@ async fn bad_input_is_refused_before_any_request() {
             acs.upload_image("19:a b", &png_source()).await.map(drop),
             "whitespace",
         ),
+    ]);
+    assert_eq!(mock.calls_async().await, 0, "bad input must send nothing");
+}
+
+#[tokio::test]
+async fn rbm_bad_input_is_refused_before_any_request() {
+    let server = MockServer::start_async().await;
+    let mock = catch_all(&server).await;
+    let rbm = RbmClient::new(Credential::bearer("t"))
+        .expect("client")
+        .with_base_url(&server.base_url())
+        .expect("endpoint");
+    assert_refused(vec![
         (
             "rbm text",
-            rbm.upload_file("agent", &text, None).await.map(drop),
+            rbm.upload_file("agent", &text_source(), None)
+                .await
+                .map(drop),
             "does not accept",
         ),
         (
@@ -277,10 +301,21 @@ async fn bad_input_is_refused_before_any_request() {
             rbm.create_from_url("a", "cat.png", None).await.map(drop),
             "not a valid URL",
         ),
+    ]);
+    assert_eq!(mock.calls_async().await, 0, "bad input must send nothing");
+}
+
+#[tokio::test]
+async fn ai_agents_bad_input_is_refused_before_any_request() {
+    let server = MockServer::start_async().await;
+    let mock = catch_all(&server).await;
+    let agents =
+        AiAgentsClient::new(&server.base_url(), Credential::bearer("t")).expect("endpoint");
+    assert_refused(vec![
         (
             "agents empty",
             agents
-                .upload(&empty, KnownFilePurpose::Assistants.into())
+                .upload(&empty_source(), KnownFilePurpose::Assistants.into())
                 .await
                 .map(drop),
             "is empty",
@@ -290,6 +325,20 @@ async fn bad_input_is_refused_before_any_request() {
             parse_purpose("").map(drop),
             "purpose is empty",
         ),
+    ]);
+    assert_eq!(mock.calls_async().await, 0, "bad input must send nothing");
+}
+
+#[tokio::test]
+async fn maiagent_bad_input_is_refused_before_any_request() {
+    let server = MockServer::start_async().await;
+    let mock = catch_all(&server).await;
+    let mai = MaiAgentClient::new(Credential::api_key("k"))
+        .expect("client")
+        .with_base_url(&server.base_url())
+        .expect("endpoint");
+    let exe = UploadSource::from_bytes(b"MZ\x90\x00".to_vec(), "tool.exe");
+    assert_refused(vec![
         (
             "mai exe",
             mai.upload(&exe).await.map(drop),
@@ -297,15 +346,19 @@ async fn bad_input_is_refused_before_any_request() {
         ),
         (
             "mai bad conversation",
-            mai.upload_presigned(&text, Some("a b")).await.map(drop),
+            mai.upload_presigned(&text_source(), Some("a b"))
+                .await
+                .map(drop),
             "whitespace",
         ),
-    ];
-    for (name, result, needle) in cases {
-        let err = result.expect_err(name);
-        assert!(err.is_invalid_input(), "{name}: {err:?}");
-        assert!(err.to_string().contains(needle), "{name}: {err}");
-    }
+    ]);
+    assert_eq!(mock.calls_async().await, 0, "bad input must send nothing");
+}
+
+#[tokio::test]
+async fn bad_endpoints_are_refused_before_any_request() {
+    let server = MockServer::start_async().await;
+    let mock = catch_all(&server).await;
     for endpoint in [
         "http://example.com",
         "ftp://127.0.0.1",
@@ -475,6 +528,41 @@ async fn upload_and_wait_reports_processing_errors_and_deadlines() {
     );
 }
 
+/// The form the presigned flow must post to storage: the fields of the presign answer below,
+/// in its order, then the file.
+const PRESIGNED_FORM: &[ExpectedPart<'static>] = &[
+    ExpectedPart {
+        name: "key",
+        filename: None,
+        content_type: None,
+        data: b"media/${filename}",
+    },
+    ExpectedPart {
+        name: "x-amz-algorithm",
+        filename: None,
+        content_type: None,
+        data: b"AWS4-HMAC-SHA256",
+    },
+    ExpectedPart {
+        name: "policy",
+        filename: None,
+        content_type: None,
+        data: b"cG9saWN5",
+    },
+    ExpectedPart {
+        name: "x-amz-signature",
+        filename: None,
+        content_type: None,
+        data: b"c2ln",
+    },
+    ExpectedPart {
+        name: "file",
+        filename: Some("sample.png"),
+        content_type: Some("image/png"),
+        data: common::PNG_1X1,
+    },
+];
+
 #[tokio::test]
 async fn maiagent_presigned_flow_posts_fields_in_order_file_last_without_credentials() {
     let server = MockServer::start_async().await;
@@ -510,43 +598,7 @@ async fn maiagent_presigned_flow_posts_fields_in_order_file_last_without_credent
                         .and_then(|v| v.parse::<usize>().ok())
                         == Some(req.body_ref().len())
                 })
-                .is_true(|req| {
-                    common::multipart_is(
-                        req,
-                        &[
-                            ExpectedPart {
-                                name: "key",
-                                filename: None,
-                                content_type: None,
-                                data: b"media/${filename}",
-                            },
-                            ExpectedPart {
-                                name: "x-amz-algorithm",
-                                filename: None,
-                                content_type: None,
-                                data: b"AWS4-HMAC-SHA256",
-                            },
-                            ExpectedPart {
-                                name: "policy",
-                                filename: None,
-                                content_type: None,
-                                data: b"cG9saWN5",
-                            },
-                            ExpectedPart {
-                                name: "x-amz-signature",
-                                filename: None,
-                                content_type: None,
-                                data: b"c2ln",
-                            },
-                            ExpectedPart {
-                                name: "file",
-                                filename: Some("sample.png"),
-                                content_type: Some("image/png"),
-                                data: common::PNG_1X1,
-                            },
-                        ],
-                    )
-                });
+                .is_true(|req| common::multipart_is(req, PRESIGNED_FORM));
             then.status(204);
         })
         .await;

@@ -8,7 +8,7 @@ use crate::common;
 
 use std::io::Write as _;
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -189,6 +189,107 @@ fn part_names(raw: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// A 3 MiB PDF in `dir` that is not the same byte repeated: its path and bytes.
+fn three_mib_pdf(dir: &Path) -> (PathBuf, Vec<u8>) {
+    let path = dir.join("report.pdf");
+    let data: Vec<u8> = b"%PDF-1.4\n"
+        .iter()
+        .copied()
+        .chain((0..3 * 1024 * 1024u32).map(|i| (i * 7 % 251) as u8))
+        .collect();
+    std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(&data))
+        .expect("write");
+    (path, data)
+}
+
+/// Posts `source` (whose bytes are `data`) once more with a fresh presigned POST, and checks
+/// that the MD5 the client computed of what it streamed is S3's ETag of the object.
+async fn etag_is_the_md5_of_what_was_sent(moto: &Moto, source: &UploadSource, data: &[u8]) {
+    // S3's ETag of an object from one POST is its MD5, and the client's MD5 of what it
+    // streamed is the same: the check it makes on every presigned upload compares like with
+    // like. (moto answers the POST without an ETag, which the client takes as nothing to
+    // check; AWS's S3 sends it: the object's ETag is read back with HEAD here.)
+    let presigned = moto.presign("attachments", 10 * 1024 * 1024);
+    let post = upload_clients::maiagent::presigned_post::PresignedPost::new(
+        presigned["url"].as_str().expect("url"),
+        presigned["fields"]
+            .as_object()
+            .expect("fields")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().expect("text").to_owned())),
+    );
+    let direct = upload_clients::maiagent::presigned_post::upload(
+        &reqwest::Client::new(),
+        &post,
+        source,
+        true,
+    )
+    .await
+    .expect("stored");
+    let md5: String = {
+        use md5::Digest as _;
+        md5::Md5::digest(data)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    assert_eq!(
+        direct.md5.as_deref(),
+        Some(md5.as_str()),
+        "the MD5 of what was sent"
+    );
+    assert_eq!(
+        moto.etag("attachments", "media/chat/attachment/report.pdf"),
+        format!("\"{md5}\""),
+        "S3's ETag is that MD5"
+    );
+}
+
+/// Checks what went over the wire to storage (`raw`, the whole request): no credential, an
+/// exact `Content-Length` instead of a chunked body, and the form's fields (`field_names`, in
+/// the presigner's order) before the file.
+fn storage_got_the_form_in_order_and_no_credential(raw: &[u8], field_names: Vec<String>) {
+    let head_end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("request head")
+        + 4;
+    let head = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
+    assert!(head.starts_with("post /attachments"), "{head}");
+    assert!(
+        !head.contains("authorization"),
+        "credential sent to storage: {head}"
+    );
+    assert!(
+        !head.contains("mai-secret-key")
+            && !String::from_utf8_lossy(raw).contains("mai-secret-key")
+    );
+    assert!(
+        !head.contains("transfer-encoding"),
+        "chunked upload: {head}"
+    );
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length: "))
+        .expect("content-length")
+        .trim()
+        .parse()
+        .expect("number");
+    assert_eq!(
+        length,
+        raw.len() - head_end,
+        "Content-Length must be the body's length"
+    );
+    let mut expected_order = field_names;
+    expected_order.push("file".to_string());
+    assert_eq!(
+        part_names(&raw[head_end..]),
+        expected_order,
+        "fields in order, file last"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presigned_upload_reaches_s3_byte_for_byte_with_fields_in_order_and_no_credentials() {
     let moto = tokio::task::spawn_blocking(Moto::start)
@@ -209,17 +310,8 @@ async fn presigned_upload_reaches_s3_byte_for_byte_with_fields_in_order_and_no_c
         .cloned()
         .collect();
 
-    // A 3 MiB file that is not the same byte repeated.
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("report.pdf");
-    let data: Vec<u8> = b"%PDF-1.4\n"
-        .iter()
-        .copied()
-        .chain((0..3 * 1024 * 1024u32).map(|i| (i * 7 % 251) as u8))
-        .collect();
-    std::fs::File::create(&path)
-        .and_then(|mut f| f.write_all(&data))
-        .expect("write");
+    let (path, data) = three_mib_pdf(dir.path());
 
     let api = MockServer::start_async().await;
     let presign = api
@@ -264,85 +356,8 @@ async fn presigned_upload_reaches_s3_byte_for_byte_with_fields_in_order_and_no_c
     assert_eq!(stored.len(), data.len());
     assert!(stored == data, "stored object differs");
 
-    // S3's ETag of an object from one POST is its MD5, and the client's MD5 of what it
-    // streamed is the same: the check it makes on every presigned upload compares like with
-    // like. (moto answers the POST without an ETag, which the client takes as nothing to
-    // check; AWS's S3 sends it: the object's ETag is read back with HEAD here.)
-    let presigned = moto.presign("attachments", 10 * 1024 * 1024);
-    let post = upload_clients::maiagent::presigned_post::PresignedPost::new(
-        presigned["url"].as_str().expect("url"),
-        presigned["fields"]
-            .as_object()
-            .expect("fields")
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().expect("text").to_owned())),
-    );
-    let direct = upload_clients::maiagent::presigned_post::upload(
-        &reqwest::Client::new(),
-        &post,
-        &source,
-        true,
-    )
-    .await
-    .expect("stored");
-    let md5: String = {
-        use md5::Digest as _;
-        md5::Md5::digest(&data)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    };
-    assert_eq!(
-        direct.md5.as_deref(),
-        Some(md5.as_str()),
-        "the MD5 of what was sent"
-    );
-    assert_eq!(
-        moto.etag("attachments", "media/chat/attachment/report.pdf"),
-        format!("\"{md5}\""),
-        "S3's ETag is that MD5"
-    );
-
-    // What went over the wire to storage.
-    let raw = recorded.lock().expect("lock").clone();
-    let head_end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("request head")
-        + 4;
-    let head = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
-    assert!(head.starts_with("post /attachments"), "{head}");
-    assert!(
-        !head.contains("authorization"),
-        "credential sent to storage: {head}"
-    );
-    assert!(
-        !head.contains("mai-secret-key")
-            && !String::from_utf8_lossy(&raw).contains("mai-secret-key")
-    );
-    assert!(
-        !head.contains("transfer-encoding"),
-        "chunked upload: {head}"
-    );
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length: "))
-        .expect("content-length")
-        .trim()
-        .parse()
-        .expect("number");
-    assert_eq!(
-        length,
-        raw.len() - head_end,
-        "Content-Length must be the body's length"
-    );
-    let mut expected_order = field_names;
-    expected_order.push("file".to_string());
-    assert_eq!(
-        part_names(&raw[head_end..]),
-        expected_order,
-        "fields in order, file last"
-    );
+    etag_is_the_md5_of_what_was_sent(&moto, &source, &data).await;
+    storage_got_the_form_in_order_and_no_credential(&recorded.lock().expect("lock"), field_names);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

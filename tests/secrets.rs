@@ -471,12 +471,10 @@ async fn maiagent_direct_failures_and_uploads_never_show_its_key() {
     );
 }
 
-/// MaiAgent presigned, storage on another host (127.0.0.2): every way it can fail.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn maiagent_presigned_failures_never_show_its_key_policy_or_signature() {
-    let _ = log_buffer();
-    let mut errors: Vec<(String, Error)> = Vec::new();
-    let storage = scripted::serve_on(
+/// Storage for the presigned failures, on another host (127.0.0.2), answering each form in
+/// turn as the numbered comments say.
+async fn presigned_storage() -> Scripted {
+    scripted::serve_on(
         "127.0.0.2",
         vec![
             // 1: S3 refuses the signature, echoing policy and signature in a short body.
@@ -491,22 +489,27 @@ async fn maiagent_presigned_failures_never_show_its_key_policy_or_signature() {
             response("204 No Content", &[], ""),
         ],
     )
-    .await;
+    .await
+}
+
+/// MaiAgent's API for the presigned failures: a refused presign, then presigned POSTs to
+/// `storage_url` and the registrations that follow them, as the comments say.
+async fn presign_api(storage_url: &str) -> Scripted {
     let registered = r#"{"id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","filename":"report.pdf","file":"media/report.pdf"}"#;
-    let presign_api = scripted::serve(vec![
+    scripted::serve(vec![
         response(
             "403 Forbidden",
             &[],
             r#"{"detail":"You do not have permission."}"#,
         ),
-        presign_answer(&storage.url),
-        presign_answer(&storage.url),
-        presign_answer(&storage.url),
+        presign_answer(storage_url),
+        presign_answer(storage_url),
+        presign_answer(storage_url),
         // Registration fails twice (retried), then the last flow succeeds.
-        presign_answer(&storage.url),
+        presign_answer(storage_url),
         response("500 Internal Server Error", &[], r#"{"detail":"db down"}"#),
         response("500 Internal Server Error", &[], r#"{"detail":"db down"}"#),
-        presign_answer(&storage.url),
+        presign_answer(storage_url),
         response("201 Created", &[], registered),
         // An answer without its url, holding the secret fields.
         response(
@@ -514,9 +517,53 @@ async fn maiagent_presigned_failures_never_show_its_key_policy_or_signature() {
             &[],
             &serde_json::json!({"fields": fields()}).to_string(),
         ),
-        presign_answer(&storage.url),
+        presign_answer(storage_url),
     ])
-    .await;
+    .await
+}
+
+/// Storage, another host, got the form and never a credential.
+fn storage_got_the_form_and_never_a_credential(storage: &Scripted) {
+    let stored = heads(storage);
+    assert_eq!(stored.len(), 6);
+    for request in &stored {
+        assert!(
+            request.head.starts_with("post /bucket "),
+            "{}",
+            request.head
+        );
+        assert!(!request.head.contains("authorization"), "{}", request.head);
+        let all = format!("{}{}", request.head, String::from_utf8_lossy(&request.body));
+        assert!(
+            !all.to_lowercase().contains(&MAI_KEY.to_lowercase()),
+            "{all}"
+        );
+        // It did get the form's own secret fields, which it needs.
+        assert!(all.contains(POLICY) && all.contains(SIGNATURE), "{all}");
+    }
+}
+
+/// The API got MaiAgent's key with every request.
+fn the_api_got_the_key_each_time(presign_api: &Scripted) {
+    for request in heads(presign_api) {
+        assert!(
+            request.head.contains(&format!(
+                "authorization: api-key {}",
+                MAI_KEY.to_lowercase()
+            )),
+            "{}",
+            request.head
+        );
+    }
+}
+
+/// MaiAgent presigned, storage on another host (127.0.0.2): every way it can fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maiagent_presigned_failures_never_show_its_key_policy_or_signature() {
+    let _ = log_buffer();
+    let mut errors: Vec<(String, Error)> = Vec::new();
+    let storage = presigned_storage().await;
+    let presign_api = presign_api(&storage.url).await;
     let mai = MaiAgentClient::new(Credential::api_key(MAI_KEY))
         .expect("client")
         .with_base_url(&presign_api.url)
@@ -564,34 +611,8 @@ async fn maiagent_presigned_failures_never_show_its_key_policy_or_signature() {
     assert!(shown.contains("media/${filename}") && shown.contains("x-amz-algorithm"));
     assert_no_secret("PresignedPost Debug", &shown);
 
-    // Storage, another host, got the form and never a credential.
-    let stored = heads(&storage);
-    assert_eq!(stored.len(), 6);
-    for request in &stored {
-        assert!(
-            request.head.starts_with("post /bucket "),
-            "{}",
-            request.head
-        );
-        assert!(!request.head.contains("authorization"), "{}", request.head);
-        let all = format!("{}{}", request.head, String::from_utf8_lossy(&request.body));
-        assert!(
-            !all.to_lowercase().contains(&MAI_KEY.to_lowercase()),
-            "{all}"
-        );
-        // It did get the form's own secret fields, which it needs.
-        assert!(all.contains(POLICY) && all.contains(SIGNATURE), "{all}");
-    }
-    for request in heads(&presign_api) {
-        assert!(
-            request.head.contains(&format!(
-                "authorization: api-key {}",
-                MAI_KEY.to_lowercase()
-            )),
-            "{}",
-            request.head
-        );
-    }
+    storage_got_the_form_and_never_a_credential(&storage);
+    the_api_got_the_key_each_time(&presign_api);
 
     assert_eq!(errors.len(), 6);
     assert!(format!("{mai:?}").contains("Credential::ApiKey(<redacted>)"));
@@ -606,135 +627,153 @@ async fn maiagent_presigned_failures_never_show_its_key_policy_or_signature() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn redirects_to_another_host_or_port_drop_the_credential() {
-    let _ = log_buffer();
-    let refused = r#"{"error":{"code":"Unauthorized","message":"no"}}"#;
-    // Where the redirects go: another address, another host name, another port.
-    let elsewhere = [
-        scripted::serve_on(
-            "127.0.0.2",
-            vec![response("401 Unauthorized", &[], refused)],
+/// An API that answers each of the seven calls of [`every_call_redirected`] with a redirect to
+/// `target`'s `/moved`: 307 keeps the method and body (followed when the body can be sent
+/// again: a JSON body or none); 303 turns a streamed upload into a GET.
+async fn redirecting_to(target: &str) -> Scripted {
+    let redirect = |status: &str| {
+        format!(
+            "HTTP/1.1 {status}\r\nlocation: {target}/moved\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
         )
-        .await,
-        scripted::serve_on(
-            "127.0.0.1",
-            vec![response("401 Unauthorized", &[], refused)],
-        )
-        .await,
-        scripted::serve_on(
-            "127.0.0.1",
-            vec![response("401 Unauthorized", &[], refused)],
-        )
-        .await,
-    ];
-    let targets = [
-        elsewhere[0].url.clone(),
-        elsewhere[1].url.replace("127.0.0.1", "localhost"),
-        elsewhere[2].url.clone(),
-    ];
-    let mut sent = 0;
-    for (target, server) in targets.iter().zip(&elsewhere) {
-        // 307 keeps the method and body (followed when the body can be sent again: a JSON
-        // body or none); 303 turns a streamed upload into a GET.
-        let redirect = |status: &str| {
-            format!(
-                "HTTP/1.1 {status}\r\nlocation: {target}/moved\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-            )
-        };
-        let api = scripted::serve(vec![
-            redirect("303 See Other"),
-            redirect("303 See Other"),
-            redirect("307 Temporary Redirect"),
-            redirect("303 See Other"),
-            redirect("307 Temporary Redirect"),
-            redirect("303 See Other"),
-            redirect("307 Temporary Redirect"),
-        ])
-        .await;
-        let acs = AcsChatClient::new(&api.url, Credential::bearer(ACS_TOKEN))
-            .expect("endpoint")
-            .with_retry(RetryPolicy::none());
-        let rbm = RbmClient::new(Credential::bearer(RBM_TOKEN))
-            .expect("client")
-            .with_base_url(&api.url)
-            .expect("endpoint")
-            .with_retry(RetryPolicy::none());
-        let agents = AiAgentsClient::new(&api.url, Credential::bearer(AGENTS_TOKEN))
-            .expect("endpoint")
-            .with_retry(RetryPolicy::none());
-        let mai = MaiAgentClient::new(Credential::api_key(MAI_KEY))
-            .expect("client")
-            .with_base_url(&api.url)
-            .expect("endpoint")
-            .with_retry(RetryPolicy::none());
-        let results: Vec<(&str, Result<(), Error>)> = vec![
-            (
-                "acs upload",
-                acs.upload_image(THREAD, &png()).await.map(drop),
-            ),
-            (
-                "rbm upload",
-                rbm.upload_file("a", &png(), None).await.map(drop),
-            ),
-            (
-                "rbm fileUrl",
-                rbm.create_from_url("a", "https://example.com/a.png", None)
-                    .await
-                    .map(drop),
-            ),
-            (
-                "agents upload",
-                agents
-                    .upload(&png(), KnownFilePurpose::Vision.into())
-                    .await
-                    .map(drop),
-            ),
-            ("agents get", agents.get("f1").await.map(drop)),
-            ("mai upload", mai.upload(&pdf()).await.map(drop)),
-            ("mai presign", mai.presign(&pdf()).await.map(drop)),
-        ];
-        for (case, result) in results {
-            let err = result.expect_err(case);
-            assert_eq!(err.status(), Some(401), "{case} to {target}: {err}");
-            assert_no_secret(case, &everything_shown(&err));
-        }
-        // The API got the credential each time; the other host or port never did.
-        let first = heads(&api);
-        assert_eq!(first.len(), 7);
-        for (request, token) in first.iter().zip([
-            format!("bearer {ACS_TOKEN}"),
-            format!("bearer {RBM_TOKEN}"),
-            format!("bearer {RBM_TOKEN}"),
-            format!("bearer {AGENTS_TOKEN}"),
-            format!("bearer {AGENTS_TOKEN}"),
-            format!("api-key {MAI_KEY}"),
-            format!("api-key {MAI_KEY}"),
-        ]) {
-            let expected = format!("authorization: {}", token.to_lowercase());
-            assert!(request.head.contains(&expected), "{}", request.head);
-        }
-        let second = heads(server);
-        sent += second.len();
-        assert_eq!(second.len(), 7, "every redirect to {target} was followed");
-        for request in &second {
-            assert!(request.head.contains(" /moved"), "{}", request.head);
-            assert!(
-                !request.head.contains("authorization"),
-                "{target}: {}",
-                request.head
-            );
-            let all = format!("{}{}", request.head, String::from_utf8_lossy(&request.body));
-            assert_no_secret(target, &all);
-        }
-        // 307 kept the JSON bodies: the redirect was really followed with its request.
-        assert!(String::from_utf8_lossy(&second[2].body).contains("\"fileUrl\""));
-        assert!(String::from_utf8_lossy(&second[6].body).contains("\"fileSize\""));
-    }
-    assert_eq!(sent, 21);
+    };
+    scripted::serve(vec![
+        redirect("303 See Other"),
+        redirect("303 See Other"),
+        redirect("307 Temporary Redirect"),
+        redirect("303 See Other"),
+        redirect("307 Temporary Redirect"),
+        redirect("303 See Other"),
+        redirect("307 Temporary Redirect"),
+    ])
+    .await
+}
 
-    // The same origin keeps the credential: redirects are followed, and only another origin
-    // loses it.
+/// Every client's calls against `url`, named, with no retries: ACS's upload, RBM's upload and
+/// fileUrl, AI Agents' upload and get, MaiAgent's upload and presign.
+async fn every_call_redirected(url: &str) -> Vec<(&'static str, Result<(), Error>)> {
+    let acs = AcsChatClient::new(url, Credential::bearer(ACS_TOKEN))
+        .expect("endpoint")
+        .with_retry(RetryPolicy::none());
+    let rbm = RbmClient::new(Credential::bearer(RBM_TOKEN))
+        .expect("client")
+        .with_base_url(url)
+        .expect("endpoint")
+        .with_retry(RetryPolicy::none());
+    let agents = AiAgentsClient::new(url, Credential::bearer(AGENTS_TOKEN))
+        .expect("endpoint")
+        .with_retry(RetryPolicy::none());
+    let mai = MaiAgentClient::new(Credential::api_key(MAI_KEY))
+        .expect("client")
+        .with_base_url(url)
+        .expect("endpoint")
+        .with_retry(RetryPolicy::none());
+    vec![
+        (
+            "acs upload",
+            acs.upload_image(THREAD, &png()).await.map(drop),
+        ),
+        (
+            "rbm upload",
+            rbm.upload_file("a", &png(), None).await.map(drop),
+        ),
+        (
+            "rbm fileUrl",
+            rbm.create_from_url("a", "https://example.com/a.png", None)
+                .await
+                .map(drop),
+        ),
+        (
+            "agents upload",
+            agents
+                .upload(&png(), KnownFilePurpose::Vision.into())
+                .await
+                .map(drop),
+        ),
+        ("agents get", agents.get("f1").await.map(drop)),
+        ("mai upload", mai.upload(&pdf()).await.map(drop)),
+        ("mai presign", mai.presign(&pdf()).await.map(drop)),
+    ]
+}
+
+/// Every call redirected to `target` (served by `server`) fails with the other host's 401 and
+/// shows no secret; the API got the credential each time, `server` never did, and the log
+/// shows no secret.
+async fn a_redirect_drops_the_credential(target: &str, server: &Scripted) {
+    let api = redirecting_to(target).await;
+    for (case, result) in every_call_redirected(&api.url).await {
+        let err = result.expect_err(case);
+        assert_eq!(err.status(), Some(401), "{case} to {target}: {err}");
+        assert_no_secret(case, &everything_shown(&err));
+    }
+    // The API got the credential each time; the other host or port never did.
+    let first = heads(&api);
+    assert_eq!(first.len(), 7);
+    for (request, token) in first.iter().zip([
+        format!("bearer {ACS_TOKEN}"),
+        format!("bearer {RBM_TOKEN}"),
+        format!("bearer {RBM_TOKEN}"),
+        format!("bearer {AGENTS_TOKEN}"),
+        format!("bearer {AGENTS_TOKEN}"),
+        format!("api-key {MAI_KEY}"),
+        format!("api-key {MAI_KEY}"),
+    ]) {
+        let expected = format!("authorization: {}", token.to_lowercase());
+        assert!(request.head.contains(&expected), "{}", request.head);
+    }
+    let second = heads(server);
+    assert_eq!(second.len(), 7, "every redirect to {target} was followed");
+    for request in &second {
+        assert!(request.head.contains(" /moved"), "{}", request.head);
+        assert!(
+            !request.head.contains("authorization"),
+            "{target}: {}",
+            request.head
+        );
+        let all = format!("{}{}", request.head, String::from_utf8_lossy(&request.body));
+        assert_no_secret(target, &all);
+    }
+    // 307 kept the JSON bodies: the redirect was really followed with its request.
+    assert!(String::from_utf8_lossy(&second[2].body).contains("\"fileUrl\""));
+    assert!(String::from_utf8_lossy(&second[6].body).contains("\"fileSize\""));
+
+    let logs = logs();
+    assert!(logs.contains("operation=\"get_file\""), "{logs}");
+    assert_no_secret("the TRACE log", &logs);
+}
+
+/// Where a redirect goes: a server on `ip` that refuses anything with a 401.
+async fn elsewhere_on(ip: &str) -> Scripted {
+    let refused = r#"{"error":{"code":"Unauthorized","message":"no"}}"#;
+    scripted::serve_on(ip, vec![response("401 Unauthorized", &[], refused)]).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_to_another_address_drops_the_credential() {
+    let _ = log_buffer();
+    let server = elsewhere_on("127.0.0.2").await;
+    a_redirect_drops_the_credential(&server.url, &server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_to_another_host_name_drops_the_credential() {
+    let _ = log_buffer();
+    let server = elsewhere_on("127.0.0.1").await;
+    let target = server.url.replace("127.0.0.1", "localhost");
+    a_redirect_drops_the_credential(&target, &server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_to_another_port_drops_the_credential() {
+    let _ = log_buffer();
+    let server = elsewhere_on("127.0.0.1").await;
+    a_redirect_drops_the_credential(&server.url, &server).await;
+}
+
+/// The same origin keeps the credential: redirects are followed, and only another origin loses
+/// it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_to_the_same_origin_keeps_the_credential() {
+    let _ = log_buffer();
     let same = scripted::serve(vec![
         "HTTP/1.1 307 Temporary Redirect\r\nlocation: /v1/moved\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_string(),
         response("200 OK", &[], r#"{"name":"files/moved"}"#),
@@ -759,10 +798,7 @@ async fn redirects_to_another_host_or_port_drop_the_credential() {
         "authorization: bearer {}",
         RBM_TOKEN.to_lowercase()
     )));
-
-    let logs = logs();
-    assert!(logs.contains("operation=\"get_file\""), "{logs}");
-    assert_no_secret("the TRACE log", &logs);
+    assert_no_secret("the TRACE log", &logs());
 }
 
 /// TLS is rustls: no native TLS or OpenSSL crate is in the lock file, so no feature of this

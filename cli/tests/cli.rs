@@ -311,92 +311,100 @@ fn maiagent_direct_and_presigned_uploads() {
     registered.assert();
 }
 
-#[test]
-fn bad_input_exits_2_with_one_line_and_sends_nothing() {
-    let server = MockServer::start();
-    let any = server.mock(|when, then| {
+/// A mock that answers anything with a 500; the tests that use it check it was never called.
+fn refuse_everything(server: &MockServer) -> httpmock::Mock<'_> {
+    server.mock(|when, then| {
         when.any_request();
         then.status(500);
-    });
+    })
+}
+
+/// `acs-chat upload-image` of `file` to `endpoint`, in `thread`.
+fn acs_upload<'a>(file: &'a str, endpoint: &'a str, thread: &'a str) -> Vec<&'a str> {
+    vec![
+        "acs-chat",
+        "upload-image",
+        file,
+        "--endpoint",
+        endpoint,
+        "--thread-id",
+        thread,
+    ]
+}
+
+/// Runs each case (its name, the arguments, and what its one error line must hold) with a
+/// token, and checks that it exits 2 with that one `error:` line and prints nothing.
+#[track_caller]
+fn each_exits_2_with_one_line(cases: Vec<(&str, Vec<&str>, &str)>) {
+    for (case, mut args, needle) in cases {
+        args.extend(["--token", "t", "--no-progress"]);
+        let output = run(&args, &[]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{case}: {args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{case}: {args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(needle),
+            "{case}: {args:?}: {err}"
+        );
+        assert!(stdout(&output).is_empty(), "{case}: {args:?}");
+    }
+}
+
+#[test]
+fn bad_files_exit_2_with_one_line_and_send_nothing() {
+    let server = MockServer::start();
+    let any = refuse_everything(&server);
     let dir = tempfile::tempdir().expect("tempdir");
     let text = write(dir.path(), "notes.txt", b"hello");
     let empty = write(dir.path(), "empty.png", b"");
-    let png = write(dir.path(), "a.png", common::PNG_1X1);
     let base = server.base_url();
-    let cases: Vec<(Vec<&str>, &str)> = vec![
+    let folder = dir.path().to_str().unwrap();
+    each_exits_2_with_one_line(vec![
         (
-            vec![
-                "acs-chat",
-                "upload-image",
-                "/no/such/file.png",
-                "--endpoint",
-                &base,
-                "--thread-id",
-                THREAD,
-            ],
+            "a missing file",
+            acs_upload("/no/such/file.png", &base, THREAD),
             "no such file",
         ),
         (
-            vec![
-                "acs-chat",
-                "upload-image",
-                text.to_str().unwrap(),
-                "--endpoint",
-                &base,
-                "--thread-id",
-                THREAD,
-            ],
+            "a text file",
+            acs_upload(text.to_str().unwrap(), &base, THREAD),
             "does not accept",
         ),
         (
-            vec![
-                "acs-chat",
-                "upload-image",
-                empty.to_str().unwrap(),
-                "--endpoint",
-                &base,
-                "--thread-id",
-                THREAD,
-            ],
+            "an empty file",
+            acs_upload(empty.to_str().unwrap(), &base, THREAD),
             "is empty",
         ),
         (
-            vec![
-                "acs-chat",
-                "upload-image",
-                dir.path().to_str().unwrap(),
-                "--endpoint",
-                &base,
-                "--thread-id",
-                THREAD,
-            ],
+            "a directory",
+            acs_upload(folder, &base, THREAD),
             "is a directory",
         ),
+    ]);
+    assert_eq!(any.calls(), 0, "bad input must send nothing");
+}
+
+#[test]
+fn bad_ids_endpoints_and_urls_exit_2_with_one_line_and_send_nothing() {
+    let server = MockServer::start();
+    let any = refuse_everything(&server);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = write(dir.path(), "a.png", common::PNG_1X1);
+    let png = png.to_str().unwrap();
+    let base = server.base_url();
+    each_exits_2_with_one_line(vec![
         (
-            vec![
-                "acs-chat",
-                "upload-image",
-                png.to_str().unwrap(),
-                "--endpoint",
-                &base,
-                "--thread-id",
-                "",
-            ],
+            "an empty thread id",
+            acs_upload(png, &base, ""),
             "thread id is empty",
         ),
         (
-            vec![
-                "acs-chat",
-                "upload-image",
-                png.to_str().unwrap(),
-                "--endpoint",
-                "http://example.com",
-                "--thread-id",
-                THREAD,
-            ],
+            "http:// off loopback",
+            acs_upload(png, "http://example.com", THREAD),
             "non-loopback",
         ),
         (
+            "an ftp file URL",
             vec![
                 "rbm",
                 "upload-url",
@@ -410,10 +418,11 @@ fn bad_input_exits_2_with_one_line_and_sends_nothing() {
             "http:// or https://",
         ),
         (
+            "an endpoint that is not a URL",
             vec![
                 "agents",
                 "upload",
-                png.to_str().unwrap(),
+                png,
                 "--endpoint",
                 "not a url",
                 "--purpose",
@@ -422,10 +431,11 @@ fn bad_input_exits_2_with_one_line_and_sends_nothing() {
             "not a valid URL",
         ),
         (
+            "a conversation id with whitespace",
             vec![
                 "maiagent",
                 "upload",
-                png.to_str().unwrap(),
+                png,
                 "--presigned",
                 "--conversation",
                 "a b",
@@ -434,28 +444,23 @@ fn bad_input_exits_2_with_one_line_and_sends_nothing() {
             ],
             "whitespace",
         ),
-    ];
-    for (args, needle) in cases {
-        let mut args = args;
-        args.extend(["--token", "t", "--no-progress"]);
-        let output = run(&args, &[]);
-        let err = stderr(&output);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(
-            err.starts_with("error: ") && err.contains(needle),
-            "{args:?}: {err}"
-        );
-        assert!(stdout(&output).is_empty(), "{args:?}");
-    }
-    // No credential at all, and a usage error from clap.
+    ]);
+    assert_eq!(any.calls(), 0, "bad input must send nothing");
+}
+
+#[test]
+fn no_credential_exits_2_naming_its_variable_and_sends_nothing() {
+    let server = MockServer::start();
+    let any = refuse_everything(&server);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = write(dir.path(), "a.png", common::PNG_1X1);
     let output = run(
         &[
             "maiagent",
             "upload",
             png.to_str().unwrap(),
             "--endpoint",
-            &base,
+            &server.base_url(),
         ],
         &[],
     );
@@ -465,9 +470,23 @@ fn bad_input_exits_2_with_one_line_and_sends_nothing() {
         "{}",
         stderr(&output)
     );
+    assert_eq!(any.calls(), 0, "bad input must send nothing");
+}
+
+#[test]
+fn a_usage_error_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = write(dir.path(), "a.png", common::PNG_1X1);
     let output = run(&["rbm", "upload", png.to_str().unwrap()], &[]);
     assert_eq!(output.status.code(), Some(2));
-    assert_eq!(any.calls(), 0, "bad input must send nothing");
+    // clap names what is missing, and nothing reaches stdout (no request can be made without
+    // the agent).
+    assert!(
+        stderr(&output).contains("--agent-id"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
 }
 
 #[test]

@@ -105,52 +105,71 @@ fn signed_with(request: &Recorded, key: &[u8], host: &str) {
     assert!(header("content-type").starts_with("application/json"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn acs_user_tokens_from_a_connection_string() {
-    let key = b"the-resource-access-key";
-    let created = response(
+/// The ACS resource's access key the identity stubs check signatures with.
+const ACS_KEY: &[u8] = b"the-resource-access-key";
+
+/// The identity endpoint's answer to creating an identity with a chat token.
+fn identity_created() -> String {
+    response(
         "201 Created",
         &[],
         &format!(
             r#"{{"identity":{{"id":"8:acs:abc"}},"accessToken":{{"token":"acs-user-token","expiresOn":"{}"}}}}"#,
             in_a_day_rfc3339()
         ),
-    );
-    let issued = response(
+    )
+}
+
+/// The identity endpoint's answer to issuing a token for an existing identity.
+fn token_issued() -> String {
+    response(
         "200 OK",
         &[],
         &format!(
             r#"{{"token":"acs-user-token","expiresOn":"{}"}}"#,
             in_a_day_rfc3339()
         ),
-    );
-    // The library creates an identity, then issues a token for a given one; the CLI creates one.
-    let identity = serve(vec![created.clone(), issued, created.clone()]).await;
-    let host = identity.url.trim_start_matches("http://").to_owned();
-    let connection = format!(
-        "endpoint={}/;accesskey={}",
-        identity.url,
-        BASE64.encode(key)
-    );
-    let emu = Emulator::builder()
+    )
+}
+
+/// The connection string of the ACS resource whose identity endpoint is `url`.
+fn connection_string(url: &str) -> String {
+    format!("endpoint={url}/;accesskey={}", BASE64.encode(ACS_KEY))
+}
+
+/// The emulator as the API, taking only the ACS user token the identity stubs give.
+async fn emulator_taking_the_acs_user_token() -> Emulator {
+    Emulator::builder()
         .credential("acs-user-token")
         .start()
         .await
-        .expect("emulator");
+        .expect("emulator")
+}
 
-    // An identity endpoint that drops the first connection is retried like any network error.
-    let flaky = serve(vec![String::new(), created.clone()]).await;
-    let flaky_connection = format!("endpoint={}/;accesskey={}", flaky.url, BASE64.encode(key));
-    let tokens = AcsIdentityTokens::chat(&flaky_connection).expect("connection string");
+/// An identity endpoint that drops the first connection is retried like any network error.
+#[tokio::test(flavor = "multi_thread")]
+async fn acs_user_tokens_retry_an_identity_endpoint_that_dropped_a_connection() {
+    let emu = emulator_taking_the_acs_user_token().await;
+    let flaky = serve(vec![String::new(), identity_created()]).await;
+    let tokens =
+        AcsIdentityTokens::chat(&connection_string(&flaky.url)).expect("connection string");
     let acs = AcsChatClient::new(&emu.base_url(), Credential::provider(tokens)).expect("client");
     acs.upload_image(THREAD, &UploadSource::from_bytes(PNG_1X1.to_vec(), "a.png"))
         .await
         .expect("upload after the identity endpoint dropped a connection");
     assert_eq!(flaky.requests.lock().expect("lock").len(), 2);
+}
 
-    // The library: one identity created, its token used for two uploads.
-    let tokens = AcsIdentityTokens::chat(&connection).expect("connection string");
-    assert!(!format!("{tokens:?}").contains(&BASE64.encode(key)));
+/// The library: one identity created (a request signed with the key), its token used for two
+/// uploads.
+#[tokio::test(flavor = "multi_thread")]
+async fn acs_user_tokens_come_from_one_signed_identity_request_and_are_cached() {
+    let emu = emulator_taking_the_acs_user_token().await;
+    let identity = serve(vec![identity_created()]).await;
+    let host = identity.url.trim_start_matches("http://").to_owned();
+    let tokens =
+        AcsIdentityTokens::chat(&connection_string(&identity.url)).expect("connection string");
+    assert!(!format!("{tokens:?}").contains(&BASE64.encode(ACS_KEY)));
     let acs = AcsChatClient::new(&emu.base_url(), Credential::provider(tokens)).expect("client");
     let png = UploadSource::from_bytes(PNG_1X1.to_vec(), "a.png");
     acs.upload_image(THREAD, &png).await.expect("first upload");
@@ -170,27 +189,40 @@ async fn acs_user_tokens_from_a_connection_string() {
         serde_json::from_slice::<serde_json::Value>(&requests[0].body).expect("JSON"),
         serde_json::json!({"createTokenWithScopes": ["chat"]})
     );
-    signed_with(&requests[0], key, &host);
+    signed_with(&requests[0], ACS_KEY, &host);
+}
 
-    // An existing identity gets a token issued for it.
-    let tokens = AcsIdentityTokens::chat(&connection)
+/// An existing identity gets a token issued for it, in a request signed with the key.
+#[tokio::test(flavor = "multi_thread")]
+async fn acs_user_tokens_for_an_existing_identity_are_issued_for_it() {
+    let emu = emulator_taking_the_acs_user_token().await;
+    let identity = serve(vec![token_issued()]).await;
+    let host = identity.url.trim_start_matches("http://").to_owned();
+    let tokens = AcsIdentityTokens::chat(&connection_string(&identity.url))
         .expect("connection string")
         .for_identity("8:acs:abc");
     let acs = AcsChatClient::new(&emu.base_url(), Credential::provider(tokens)).expect("client");
+    let png = UploadSource::from_bytes(PNG_1X1.to_vec(), "a.png");
     acs.upload_image(THREAD, &png)
         .await
         .expect("upload as the given identity");
     let requests = identity.requests.lock().expect("lock").clone();
+    assert_eq!(requests.len(), 1, "one token issued");
     assert!(
-        requests[1].head.starts_with(
+        requests[0].head.starts_with(
             "post /identities/8%3aacs%3aabc/:issueaccesstoken?api-version=2023-10-01 "
         ),
         "{}",
-        requests[1].head
+        requests[0].head
     );
-    signed_with(&requests[1], key, &host);
+    signed_with(&requests[0], ACS_KEY, &host);
+}
 
-    // The CLI, from ACS_CONNECTION_STRING.
+/// The CLI, from ACS_CONNECTION_STRING.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_takes_acs_user_tokens_from_acs_connection_string() {
+    let emu = emulator_taking_the_acs_user_token().await;
+    let identity = serve(vec![identity_created()]).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let file = write(dir.path(), "a.png", PNG_1X1);
     let output = cli(
@@ -203,11 +235,15 @@ async fn acs_user_tokens_from_a_connection_string() {
             "--thread-id".into(),
             THREAD.into(),
         ],
-        vec![("ACS_CONNECTION_STRING".into(), connection.clone())],
+        vec![(
+            "ACS_CONNECTION_STRING".into(),
+            connection_string(&identity.url),
+        )],
         None,
     )
     .await;
     succeeded(&output);
+    assert_eq!(identity.requests.lock().expect("lock").len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -84,6 +84,157 @@ fn run_cli(args: &[&str]) -> std::process::Output {
         .expect("run the CLI")
 }
 
+/// The CLI's commands for every upload flow against the emulator at `base` (MaiAgent's under
+/// `api` and `api_v1`), sending `png` and `notes`, in the order of [`EXPECTED_ROUTES`].
+fn upload_flows<'a>(
+    base: &'a str,
+    api: &'a str,
+    api_v1: &'a str,
+    png: &'a str,
+    notes: &'a str,
+) -> Vec<Vec<&'a str>> {
+    vec![
+        vec![
+            "acs-chat",
+            "upload-image",
+            png,
+            "--endpoint",
+            base,
+            "--thread-id",
+            THREAD,
+            "--token",
+            "acs",
+        ],
+        vec![
+            "rbm",
+            "upload",
+            png,
+            "--agent-id",
+            "agent-1",
+            "--endpoint",
+            base,
+            "--token",
+            "rbm",
+        ],
+        vec![
+            "rbm",
+            "upload-url",
+            "--file-url",
+            "https://example.com/cat.jpg",
+            "--agent-id",
+            "agent-1",
+            "--endpoint",
+            base,
+            "--token",
+            "rbm",
+        ],
+        vec![
+            "agents",
+            "upload",
+            notes,
+            "--purpose",
+            "assistants",
+            "--wait",
+            "--endpoint",
+            base,
+            "--token",
+            "entra",
+        ],
+        vec![
+            "maiagent",
+            "upload",
+            notes,
+            "--presigned",
+            "--endpoint",
+            api,
+            "--token",
+            "key",
+        ],
+        vec![
+            "maiagent",
+            "upload",
+            notes,
+            "--endpoint",
+            api,
+            "--token",
+            "key",
+        ],
+        vec![
+            "maiagent",
+            "upload",
+            notes,
+            "--attachments",
+            "--endpoint",
+            api_v1,
+            "--token",
+            "key",
+        ],
+    ]
+}
+
+/// The routes the emulator records for [`upload_flows`] (polls of `--wait` left out), with
+/// their statuses: the first RBM upload meets the fault, and is retried.
+const EXPECTED_ROUTES: [(&str, u64); 10] = [
+    ("acs-chat.uploadChatImage", 201),
+    ("rbm.uploadFile", 503),
+    ("rbm.uploadFile", 200),
+    ("rbm.createFile", 200),
+    ("ai-agents.uploadFile", 200),
+    ("maiagent.createUploadPresignedUrl", 200),
+    ("storage.post", 204),
+    ("maiagent.createAttachment", 201),
+    ("maiagent.createAttachmentUpload", 201),
+    ("maiagent.createAttachment", 201),
+];
+
+/// What the emulator at `base` recorded, from its `/_emulator/requests`.
+fn recorded_requests(base: &str) -> Value {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime
+        .block_on(async {
+            reqwest::get(format!("{base}/_emulator/requests"))
+                .await?
+                .json()
+                .await
+        })
+        .expect("requests")
+}
+
+/// Checks the record of [`upload_flows`]: the routes and statuses expected, `--wait`'s polls
+/// until processed, and no credential anywhere.
+fn the_record_has_every_flow_and_no_credential(requests: &Value) {
+    let seen: Vec<(String, u64)> = requests
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| {
+            (
+                r["route"].as_str().unwrap_or("").to_owned(),
+                r["status"].as_u64().unwrap_or(0),
+            )
+        })
+        .filter(|(route, _)| route != "ai-agents.getFile")
+        .collect();
+    let expected: Vec<(String, u64)> = EXPECTED_ROUTES
+        .iter()
+        .map(|(r, s)| (r.to_string(), *s))
+        .collect();
+    assert_eq!(seen, expected);
+    // --wait polled until processed.
+    let polls = requests
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| r["route"] == "ai-agents.getFile" && r["status"] == 200)
+        .count();
+    assert!(polls >= 1, "{requests:#}");
+    // No credential in the record.
+    let text = requests.to_string();
+    for secret in ["Bearer acs", "Bearer rbm", "Bearer entra", "Api-Key key\""] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+}
+
 #[test]
 fn cli_completes_every_upload_flow_against_the_emulator_process() {
     // The first RBM upload meets a 503 with Retry-After: the CLI retries it.
@@ -100,83 +251,7 @@ fn cli_completes_every_upload_flow_against_the_emulator_process() {
     let png = write(dir.path(), "고양이.png", PNG_1X1);
     let notes = write(dir.path(), "議事録.md", "# 議事録\n".as_bytes());
     let (png, notes) = (png.to_str().expect("utf-8"), notes.to_str().expect("utf-8"));
-    let flows: Vec<Vec<&str>> = vec![
-        vec![
-            "acs-chat",
-            "upload-image",
-            png,
-            "--endpoint",
-            &base,
-            "--thread-id",
-            THREAD,
-            "--token",
-            "acs",
-        ],
-        vec![
-            "rbm",
-            "upload",
-            png,
-            "--agent-id",
-            "agent-1",
-            "--endpoint",
-            &base,
-            "--token",
-            "rbm",
-        ],
-        vec![
-            "rbm",
-            "upload-url",
-            "--file-url",
-            "https://example.com/cat.jpg",
-            "--agent-id",
-            "agent-1",
-            "--endpoint",
-            &base,
-            "--token",
-            "rbm",
-        ],
-        vec![
-            "agents",
-            "upload",
-            notes,
-            "--purpose",
-            "assistants",
-            "--wait",
-            "--endpoint",
-            &base,
-            "--token",
-            "entra",
-        ],
-        vec![
-            "maiagent",
-            "upload",
-            notes,
-            "--presigned",
-            "--endpoint",
-            &api,
-            "--token",
-            "key",
-        ],
-        vec![
-            "maiagent",
-            "upload",
-            notes,
-            "--endpoint",
-            &api,
-            "--token",
-            "key",
-        ],
-        vec![
-            "maiagent",
-            "upload",
-            notes,
-            "--attachments",
-            "--endpoint",
-            &api_v1,
-            "--token",
-            "key",
-        ],
-    ];
+    let flows = upload_flows(&base, &api, &api_v1, png, notes);
     for flow in &flows {
         let output = run_cli(flow);
         assert_eq!(
@@ -186,54 +261,7 @@ fn cli_completes_every_upload_flow_against_the_emulator_process() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let requests: Value = runtime
-        .block_on(async {
-            reqwest::get(format!("{base}/_emulator/requests"))
-                .await?
-                .json()
-                .await
-        })
-        .expect("requests");
-    let seen: Vec<(String, u64)> = requests
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|r| {
-            (
-                r["route"].as_str().unwrap_or("").to_owned(),
-                r["status"].as_u64().unwrap_or(0),
-            )
-        })
-        .filter(|(route, _)| route != "ai-agents.getFile")
-        .collect();
-    let expected = [
-        ("acs-chat.uploadChatImage", 201),
-        ("rbm.uploadFile", 503),
-        ("rbm.uploadFile", 200),
-        ("rbm.createFile", 200),
-        ("ai-agents.uploadFile", 200),
-        ("maiagent.createUploadPresignedUrl", 200),
-        ("storage.post", 204),
-        ("maiagent.createAttachment", 201),
-        ("maiagent.createAttachmentUpload", 201),
-        ("maiagent.createAttachment", 201),
-    ];
-    let expected: Vec<(String, u64)> = expected.iter().map(|(r, s)| (r.to_string(), *s)).collect();
-    assert_eq!(seen, expected);
-    // --wait polled until processed.
-    let polls = requests
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter(|r| r["route"] == "ai-agents.getFile" && r["status"] == 200)
-        .count();
-    assert!(polls >= 1, "{requests:#}");
-    // No credential in the record.
-    let text = requests.to_string();
-    for secret in ["Bearer acs", "Bearer rbm", "Bearer entra", "Api-Key key\""] {
-        assert!(!text.contains(secret), "{secret} in {text}");
-    }
+    the_record_has_every_flow_and_no_credential(&recorded_requests(&base));
     assert_eq!(emu.stop(), Some(0), "the emulator exits 0 on Ctrl-C");
 }
 
@@ -256,16 +284,28 @@ fn conforms(method: &str, path: &str, status: StatusCode, body: &Value) {
     }
 }
 
+/// Asserts that nothing was stored: every request `emu` saw was refused.
+#[track_caller]
+fn nothing_was_stored(emu: &Emulator) {
+    assert!(
+        emu.requests().iter().all(|r| r.status >= 400),
+        "{:#?}",
+        emu.requests()
+    );
+}
+
+/// The text of a JSON string, or "" for anything else.
+fn text_of(value: &Value) -> &str {
+    value.as_str().unwrap_or("")
+}
+
 #[tokio::test]
-async fn every_check_answers_with_its_vendors_error_shape() {
+async fn the_credential_scheme_check_answers_with_its_vendors_error_shape() {
     let emu = Emulator::start().await.expect("start");
     let base = emu.base_url();
     let http = reqwest::Client::new();
-    let acs = format!("{base}{ACS_PATH}");
-
-    // Credential scheme.
     let (status, body) = send(
-        http.post(format!("{acs}?api-version=2024-03-15-preview"))
+        http.post(format!("{base}{ACS_PATH}?api-version=2024-03-15-preview"))
             .header("content-type", "application/octet-stream")
             .body(PNG_1X1),
     )
@@ -280,15 +320,19 @@ async fn every_check_answers_with_its_vendors_error_shape() {
     )
     .await;
     assert_eq!(status, 401);
-    assert!(
-        body["detail"].as_str().unwrap_or("").contains("Api-Key"),
-        "{body}"
-    );
+    assert!(text_of(&body["detail"]).contains("Api-Key"), "{body}");
     conforms("POST", "/api/attachments/", status, &body);
+    nothing_was_stored(&emu);
+}
 
-    // Required parameter, and its value.
+/// A required parameter, and its value.
+#[tokio::test]
+async fn the_parameter_check_answers_with_its_vendors_error_shape() {
+    let emu = Emulator::start().await.expect("start");
+    let base = emu.base_url();
+    let http = reqwest::Client::new();
     let (status, body) = send(
-        http.post(format!("{acs}?api-version=2023-11-07"))
+        http.post(format!("{base}{ACS_PATH}?api-version=2023-11-07"))
             .bearer_auth("t")
             .header("content-type", "application/octet-stream")
             .body(PNG_1X1),
@@ -296,10 +340,7 @@ async fn every_check_answers_with_its_vendors_error_shape() {
     .await;
     assert_eq!(status, 400);
     assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("api-version"),
+        text_of(&body["error"]["message"]).contains("api-version"),
         "{body}"
     );
     let (status, body) = send(
@@ -312,15 +353,18 @@ async fn every_check_answers_with_its_vendors_error_shape() {
     assert_eq!(status, 400);
     assert_eq!(body["error"]["status"], "INVALID_ARGUMENT", "{body}");
     assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("agentId"),
+        text_of(&body["error"]["message"]).contains("agentId"),
         "{body}"
     );
     conforms("POST", "/upload/v1/files", status, &body);
+    nothing_was_stored(&emu);
+}
 
-    // Content type.
+#[tokio::test]
+async fn the_content_type_check_answers_with_its_vendors_error_shape() {
+    let emu = Emulator::start().await.expect("start");
+    let base = emu.base_url();
+    let http = reqwest::Client::new();
     let (status, body) = send(
         http.post(format!("{base}/upload/v1/files?agentId=a"))
             .bearer_auth("t")
@@ -339,8 +383,15 @@ async fn every_check_answers_with_its_vendors_error_shape() {
     assert_eq!(status, 415);
     assert_eq!(body["error"]["code"], "UnsupportedMediaType", "{body}");
     conforms("POST", "/files", status, &body);
+    nothing_was_stored(&emu);
+}
 
-    // Multipart part names.
+/// Multipart part names, and a file part that must be a file, not a text part.
+#[tokio::test]
+async fn the_multipart_check_answers_with_its_vendors_error_shape() {
+    let emu = Emulator::start().await.expect("start");
+    let base = emu.base_url();
+    let http = reqwest::Client::new();
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(b"hi".to_vec()).file_name("a.md"),
@@ -355,7 +406,6 @@ async fn every_check_answers_with_its_vendors_error_shape() {
     assert_eq!(body["error"]["param"], "purpose", "{body}");
     conforms("POST", "/files", status, &body);
 
-    // A file part must be a file, not a text part.
     let form = reqwest::multipart::Form::new()
         .text("purpose", "assistants")
         .text("file", "not a file");
@@ -367,8 +417,15 @@ async fn every_check_answers_with_its_vendors_error_shape() {
     .await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["param"], "file", "{body}");
+    nothing_was_stored(&emu);
+}
 
-    // JSON bodies against their schemas.
+/// JSON bodies against their schemas.
+#[tokio::test]
+async fn the_json_body_check_answers_with_its_vendors_error_shape() {
+    let emu = Emulator::start().await.expect("start");
+    let base = emu.base_url();
+    let http = reqwest::Client::new();
     let (status, body) = send(
         http.post(format!("{base}/api/upload-presigned-url/"))
             .header("authorization", "Api-Key k")
@@ -376,13 +433,7 @@ async fn every_check_answers_with_its_vendors_error_shape() {
     )
     .await;
     assert_eq!(status, 400);
-    assert!(
-        body["fileSize"][0]
-            .as_str()
-            .unwrap_or("")
-            .contains("integer"),
-        "{body}"
-    );
+    assert!(text_of(&body["fileSize"][0]).contains("integer"), "{body}");
     conforms("POST", "/api/upload-presigned-url/", status, &body);
     let (status, body) = send(
         http.post(format!("{base}/v1/files"))
@@ -392,35 +443,29 @@ async fn every_check_answers_with_its_vendors_error_shape() {
     .await;
     assert_eq!(status, 400);
     assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("fileUrl"),
+        text_of(&body["error"]["message"]).contains("fileUrl"),
         "{body}"
     );
+    nothing_was_stored(&emu);
+}
 
-    // A registration of a file storage does not hold.
+/// A registration of a file storage does not hold.
+#[tokio::test]
+async fn the_storage_check_of_a_registration_answers_with_its_vendors_error_shape() {
+    let emu = Emulator::start().await.expect("start");
     let (status, body) = send(
-        http.post(format!("{base}/api/attachments/"))
+        reqwest::Client::new()
+            .post(format!("{}/api/attachments/", emu.base_url()))
             .header("authorization", "Api-Key k")
             .json(&json!({"filename": "a.md", "file": "media/none.md"})),
     )
     .await;
     assert_eq!(status, 400);
     assert!(
-        body["file"][0]
-            .as_str()
-            .unwrap_or("")
-            .contains("not in storage"),
+        text_of(&body["file"][0]).contains("not in storage"),
         "{body}"
     );
-
-    // Nothing was stored by any of these.
-    assert!(
-        emu.requests().iter().all(|r| r.status >= 400),
-        "{:#?}",
-        emu.requests()
-    );
+    nothing_was_stored(&emu);
 }
 
 #[tokio::test]
@@ -485,17 +530,22 @@ async fn the_limits_the_clients_enforce_and_the_configured_credential() {
     );
 }
 
-#[tokio::test]
-async fn answers_look_like_the_vendors_and_match_the_specs() {
-    let emu = Emulator::builder()
+/// The emulator of the answers-look-like-the-vendors tests: AI Agents' files take 900 ms to
+/// process.
+async fn vendor_like_emulator() -> Emulator {
+    Emulator::builder()
         .processing_time(Duration::from_millis(900))
         .start()
         .await
-        .expect("start");
+        .expect("start")
+}
+
+/// ACS: 201, a relative Location, inlineImage, the name decoded.
+#[tokio::test]
+async fn acs_answers_like_acs_and_matches_its_spec() {
+    let emu = vendor_like_emulator().await;
     let base = emu.base_url();
     let http = reqwest::Client::new();
-
-    // ACS: 201, a relative Location, inlineImage, the name decoded.
     let response = http
         .post(format!("{base}{ACS_PATH}?api-version=2024-03-15-preview"))
         .bearer_auth("t")
@@ -523,8 +573,14 @@ async fn answers_look_like_the_vendors_and_match_the_specs() {
         emu.object(id).await.expect("read").as_deref(),
         Some(PNG_1X1)
     );
+}
 
-    // RBM: the same content for the same agent is the same name; another agent another.
+/// RBM: the same content for the same agent is the same name; another agent another.
+#[tokio::test]
+async fn rbm_answers_like_rbm_and_matches_its_spec() {
+    let emu = vendor_like_emulator().await;
+    let base = emu.base_url();
+    let http = reqwest::Client::new();
     let mut names = Vec::new();
     for agent in ["a", "a", "b"] {
         let (status, body) = send(
@@ -541,8 +597,14 @@ async fn answers_look_like_the_vendors_and_match_the_specs() {
     assert!(names[0].starts_with("files/"));
     assert_eq!(names[0], names[1]);
     assert_ne!(names[0], names[2]);
+}
 
-    // AI Agents: uploaded → pending → running → processed, with the time configured.
+/// AI Agents: uploaded → pending → running → processed, with the time configured.
+#[tokio::test]
+async fn ai_agents_answers_like_ai_agents_and_match_its_spec() {
+    let emu = vendor_like_emulator().await;
+    let base = emu.base_url();
+    let http = reqwest::Client::new();
     let agents =
         upload_clients::AiAgentsClient::new(&base, upload_clients::auth::Credential::bearer("t"))
             .expect("client");
@@ -578,8 +640,14 @@ async fn answers_look_like_the_vendors_and_match_the_specs() {
     .await;
     assert_eq!(status, 404);
     conforms("GET", "/files/assistant-none", status, &body);
+}
 
-    // MaiAgent: a presigned POST with the fields in the order a client must send them.
+/// MaiAgent: a presigned POST with the fields in the order a client must send them.
+#[tokio::test]
+async fn maiagent_answers_like_maiagent_and_matches_its_spec() {
+    let emu = vendor_like_emulator().await;
+    let base = emu.base_url();
+    let http = reqwest::Client::new();
     let response = http
         .post(format!("{base}/api/upload-presigned-url/"))
         .header("authorization", "Api-Key k")

@@ -3,6 +3,8 @@
 //! storage kept the upload; a token bucket of N refuses exactly what goes beyond it, with both
 //! `retry-after-ms` and `Retry-After`; and the CLI's `--chaos`, `--seed` and `--rate-limit`.
 
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, ChildStderr, ChildStdout, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -273,50 +275,74 @@ async fn the_rate_limit_refuses_what_goes_beyond_n_per_second() {
     assert_eq!(recorded, expected);
 }
 
-/// The CLI: `--chaos` and `--seed` give the library's faults for the same seed, `--rate-limit`
-/// refuses beyond N, and values out of range are usage errors (exit 2).
-#[test]
-fn the_cli_takes_chaos_seed_and_rate_limit() {
-    use std::io::{BufRead as _, BufReader};
-    use std::process::{Child, ChildStderr, ChildStdout, Stdio};
+/// The emulator process, killed by its PID when dropped; its output kept open while it runs
+/// (a closed stderr would fail its next line).
+struct Running {
+    child: Child,
+    _output: Option<(BufReader<ChildStdout>, BufReader<ChildStderr>)>,
+}
 
-    /// The emulator process, killed by its PID when dropped; its output kept open while it
-    /// runs (a closed stderr would fail its next line).
-    struct Running {
-        child: Child,
-        _output: Option<(BufReader<ChildStdout>, BufReader<ChildStderr>)>,
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
-    impl Drop for Running {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+}
+
+/// `upload-clients emulator` with `args`, which must exit: its exit code and stderr.
+fn exit_of(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = crate::cli_command()
+        .args(["emulator", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the CLI");
+    for _ in 0..200 {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut stderr = String::new();
+            let _ = std::io::Read::read_to_string(
+                &mut child.stderr.take().expect("stderr"),
+                &mut stderr,
+            );
+            return (status.code(), stderr);
         }
+        std::thread::sleep(Duration::from_millis(50));
     }
-    let exit_of = |args: &[&str]| {
-        let mut child = crate::cli_command()
-            .args(["emulator", "--port", "0"])
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run the CLI");
-        for _ in 0..200 {
-            if let Ok(Some(status)) = child.try_wait() {
-                let mut stderr = String::new();
-                let _ = std::io::Read::read_to_string(
-                    &mut child.stderr.take().expect("stderr"),
-                    &mut stderr,
-                );
-                return (status.code(), stderr);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        drop(Running {
-            child,
-            _output: None,
-        });
-        panic!("{args:?} started an emulator");
+    drop(Running {
+        child,
+        _output: None,
+    });
+    panic!("{args:?} started an emulator");
+}
+
+/// `upload-clients emulator` with `args`, running: the process, its base URL and the first
+/// line of its stderr.
+fn start(args: &[&str]) -> (Running, String, String) {
+    let mut child = crate::cli_command()
+        .args(["emulator", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the emulator");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let (mut line, mut first) = (String::new(), String::new());
+    stdout.read_line(&mut line).expect("stdout");
+    stderr.read_line(&mut first).expect("stderr");
+    let base = line.trim().strip_prefix("listening on ").map(str::to_owned);
+    let running = Running {
+        child,
+        _output: Some((stdout, stderr)),
     };
+    (running, base.unwrap_or_else(|| panic!("{line:?}")), first)
+}
+
+/// The CLI: values of `--chaos`, `--seed` and `--rate-limit` out of range are usage errors
+/// (exit 2).
+#[test]
+fn the_cli_refuses_chaos_seed_and_rate_limit_out_of_range() {
     for (bad, says) in [
         (&["--chaos", "1.5"][..], "not a probability from 0 to 1"),
         (&["--chaos", "NaN"], "not a probability from 0 to 1"),
@@ -327,27 +353,11 @@ fn the_cli_takes_chaos_seed_and_rate_limit() {
         assert_eq!(code, Some(2), "{bad:?}: {stderr}");
         assert!(stderr.contains(says), "{bad:?}: {stderr}");
     }
+}
 
-    let start = |args: &[&str]| {
-        let mut child = crate::cli_command()
-            .args(["emulator", "--port", "0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the emulator");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-        let (mut line, mut first) = (String::new(), String::new());
-        stdout.read_line(&mut line).expect("stdout");
-        stderr.read_line(&mut first).expect("stderr");
-        let base = line.trim().strip_prefix("listening on ").map(str::to_owned);
-        let running = Running {
-            child,
-            _output: Some((stdout, stderr)),
-        };
-        (running, base.unwrap_or_else(|| panic!("{line:?}")), first)
-    };
+/// The CLI: `--chaos` and `--seed` give the library's faults for the same seed.
+#[test]
+fn the_cli_takes_chaos_and_seed() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (_chaos, base, said) = start(&["--chaos", "1", "--seed", "7"]);
     assert!(
@@ -374,7 +384,12 @@ fn the_cli_takes_chaos_seed_and_rate_limit() {
     });
     assert!(from_cli.iter().all(Option::is_some), "{from_cli:?}");
     assert_eq!(from_cli, runtime.block_on(faults_of(1.0, 7, 5)));
+}
 
+/// The CLI: `--rate-limit` refuses beyond N.
+#[test]
+fn the_cli_takes_a_rate_limit() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (_limited, base, said) = start(&["--rate-limit", "1"]);
     assert!(said.contains("1 requests per second"), "{said}");
     let answers = runtime.block_on(async {

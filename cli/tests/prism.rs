@@ -654,7 +654,14 @@ fn acs_chat_upload_image_conforms() {
     assert!(changes.is_empty(), "{changes:?}");
     let prism = Prism::start("acs-chat", &spec);
     let rt = runtime();
+    let location = acs_facade_conforms(&prism, &rt);
+    acs_cli_conforms(&prism, &location);
+    acs_controls_are_refused(&prism, &rt);
+}
 
+/// The facade's `upload_image`, at the default api-version and the others the spec lists;
+/// returns the image's URL.
+fn acs_facade_conforms(prism: &Prism, rt: &tokio::runtime::Runtime) -> String {
     let acs = AcsChatClient::new(&prism.url(""), Credential::bearer("acs-token"))
         .expect("client")
         .with_retry(RetryPolicy::none());
@@ -691,7 +698,11 @@ fn acs_chat_upload_image_conforms() {
             (ACS_IMAGE_ID, &[201][..])
         );
     }
+    location
+}
 
+/// `acs-chat upload-image`, which prints the image at `location`.
+fn acs_cli_conforms(prism: &Prism, location: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = common::write(dir.path(), "cat.png", PNG)
         .display()
@@ -709,8 +720,10 @@ fn acs_chat_upload_image_conforms() {
     ]);
     assert_eq!(printed["id"], ACS_IMAGE_ID);
     assert_eq!(printed["url"], location);
+}
 
-    // Negative controls: what the facade sends, broken one way at a time.
+/// Negative controls: what the facade sends, broken one way at a time.
+fn acs_controls_are_refused(prism: &Prism, rt: &tokio::runtime::Runtime) {
     let http = reqwest::Client::new();
     let url = prism.direct(
         "/chat/threads/19%3A34adfa4f-cedf-4dc0-ba29-b6d1a69ab345%40thread.v2/images?api-version=2024-03-15-preview",
@@ -721,7 +734,7 @@ fn acs_chat_upload_image_conforms() {
             .header("image-filename", "sample.png")
             .body(PNG.to_vec())
     };
-    let answer = prism.send(&rt, image("application/octet-stream"));
+    let answer = prism.send(rt, image("application/octet-stream"));
     refused(
         "no Authorization",
         &answer,
@@ -735,14 +748,14 @@ fn acs_chat_upload_image_conforms() {
     );
     refused(
         "image/png body",
-        &prism.send(&rt, image("image/png").bearer_auth("t")),
+        &prism.send(rt, image("image/png").bearer_auth("t")),
         415,
         &["request: Supported content types: application/octet-stream"],
     );
     refused(
         "no api-version",
         &prism.send(
-            &rt,
+            rt,
             http.post(url.replace("?api-version=2024-03-15-preview", ""))
                 .bearer_auth("t")
                 .header("content-type", "application/octet-stream")
@@ -754,7 +767,7 @@ fn acs_chat_upload_image_conforms() {
     refused(
         "an api-version the spec does not list",
         &prism.send(
-            &rt,
+            rt,
             http.post(url.replace("2024-03-15-preview", "2023-11-07"))
                 .bearer_auth("t")
                 .header("content-type", "application/octet-stream")
@@ -766,7 +779,7 @@ fn acs_chat_upload_image_conforms() {
         ],
     );
     // The same request with everything in place passes: the controls differ in one thing.
-    let answer = prism.send(&rt, image("application/octet-stream").bearer_auth("t"));
+    let answer = prism.send(rt, image("application/octet-stream").bearer_auth("t"));
     assert_eq!(
         (answer.status, answer.violations.len()),
         (201, 0),
@@ -783,15 +796,24 @@ fn rbm_upload_file_and_create_from_url_conform() {
     assert!(changes.is_empty(), "{changes:?}");
     let prism = Prism::start("rbm-files", &spec);
     let rt = runtime();
+    rbm_facade_conforms(&prism, &rt);
+    rbm_cli_conforms(&prism);
+    rbm_controls_are_refused(&prism, &rt);
+}
 
+/// A thumbnail URL of the spec's examples.
+const RBM_THUMBNAIL: &str = "https://www.example.com/images/cat-thumb.jpg";
+
+/// The facade's `upload_file` (with and without a thumbnail, and as each of the 20 media
+/// types) and `create_from_url`.
+fn rbm_facade_conforms(prism: &Prism, rt: &tokio::runtime::Runtime) {
     let rbm = RbmClient::new(Credential::bearer("rbm-token"))
         .expect("client")
         .with_base_url(&prism.url(""))
         .expect("endpoint")
         .with_retry(RetryPolicy::none());
     let png = UploadSource::from_bytes(PNG.to_vec(), "cat.png");
-    let thumbnail = "https://www.example.com/images/cat-thumb.jpg";
-    for thumbnail in [None, Some(thumbnail)] {
+    for thumbnail in [None, Some(RBM_THUMBNAIL)] {
         let (file, statuses) = prism.conforms(
             &format!("upload_file (thumbnail {thumbnail:?})"),
             rt.block_on(rbm.upload_file("my-agent", &png, thumbnail)),
@@ -816,7 +838,7 @@ fn rbm_upload_file_and_create_from_url_conform() {
             (RBM_FILE, &[200][..])
         );
     }
-    for thumbnail in [None, Some(thumbnail)] {
+    for thumbnail in [None, Some(RBM_THUMBNAIL)] {
         let (file, statuses) = prism.conforms(
             &format!("create_from_url (thumbnail {thumbnail:?})"),
             rt.block_on(rbm.create_from_url(
@@ -830,7 +852,10 @@ fn rbm_upload_file_and_create_from_url_conform() {
             (RBM_FILE, &[200][..])
         );
     }
+}
 
+/// `rbm upload` (with a thumbnail) and `rbm upload-url`.
+fn rbm_cli_conforms(prism: &Prism) {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = common::write(dir.path(), "cat.png", PNG)
         .display()
@@ -843,7 +868,7 @@ fn rbm_upload_file_and_create_from_url_conform() {
         "--agent-id",
         "my-agent",
         "--thumbnail-url",
-        thumbnail,
+        RBM_THUMBNAIL,
         "--endpoint",
         &endpoint,
         "--token",
@@ -863,8 +888,10 @@ fn rbm_upload_file_and_create_from_url_conform() {
         "rbm-token",
     ]);
     assert_eq!(printed["name"], RBM_FILE);
+}
 
-    // Negative controls.
+/// Negative controls.
+fn rbm_controls_are_refused(prism: &Prism, rt: &tokio::runtime::Runtime) {
     let http = reqwest::Client::new();
     let upload = |query: &str, ct: &str| {
         http.post(prism.direct(&format!("/upload/v1/files{query}")))
@@ -872,7 +899,7 @@ fn rbm_upload_file_and_create_from_url_conform() {
             .body(PNG.to_vec())
     };
     let answer = prism.send(
-        &rt,
+        rt,
         upload("?agentId=my-agent", "application/octet-stream").bearer_auth("t"),
     );
     refused(
@@ -886,14 +913,14 @@ fn rbm_upload_file_and_create_from_url_conform() {
     assert_eq!(answer.body["error"]["status"], "INVALID_ARGUMENT");
     refused(
         "no Authorization",
-        &prism.send(&rt, upload("?agentId=my-agent", "image/png")),
+        &prism.send(rt, upload("?agentId=my-agent", "image/png")),
         401,
         &["request: Invalid security scheme used"],
     );
     refused(
         "Basic instead of Bearer",
         &prism.send(
-            &rt,
+            rt,
             upload("?agentId=my-agent", "image/png").basic_auth("user", Some("password")),
         ),
         401,
@@ -901,14 +928,14 @@ fn rbm_upload_file_and_create_from_url_conform() {
     );
     refused(
         "no agentId",
-        &prism.send(&rt, upload("", "image/png").bearer_auth("t")),
+        &prism.send(rt, upload("", "image/png").bearer_auth("t")),
         422,
         &["request.query: Request query must have required property 'agentid'"],
     );
     refused(
         "thumbnailUrl not a URI",
         &prism.send(
-            &rt,
+            rt,
             upload("?agentId=my-agent&thumbnailUrl=cat-thumb.jpg", "image/png").bearer_auth("t"),
         ),
         422,
@@ -919,7 +946,7 @@ fn rbm_upload_file_and_create_from_url_conform() {
     refused(
         "empty body",
         &prism.send(
-            &rt,
+            rt,
             http.post(prism.direct("/upload/v1/files?agentId=my-agent"))
                 .bearer_auth("t")
                 .header("content-type", "image/png"),
@@ -935,7 +962,7 @@ fn rbm_upload_file_and_create_from_url_conform() {
     refused(
         "createFile without agentId",
         &prism.send(
-            &rt,
+            rt,
             create(json!({"fileUrl": "https://www.example.com/images/cat.jpg"})),
         ),
         422,
@@ -944,7 +971,7 @@ fn rbm_upload_file_and_create_from_url_conform() {
     refused(
         "createFile with a relative fileUrl",
         &prism.send(
-            &rt,
+            rt,
             create(json!({"fileUrl": "cat.jpg", "agentId": "my-agent"})),
         ),
         422,
@@ -961,19 +988,33 @@ fn ai_agents_upload_get_and_wait_conform() {
     assert_eq!(changes, ["paths prefixed with /api/projects/your-project"]);
     let prism = Prism::start("ai-agents-files", &spec);
     let rt = runtime();
-    let endpoint = prism.url("/api/projects/your-project");
-
-    let agents = AiAgentsClient::new(&endpoint, Credential::bearer("entra-token"))
-        .expect("client")
-        .with_retry(RetryPolicy::none());
     // The spec's example answer reports a file of 120000 bytes, and the client checks the
     // size it is told: the file sent is that size.
     let handbook = padded(PDF, 120_000);
-    let source = UploadSource::from_bytes(handbook.clone(), "handbook.pdf");
-    let example = json!({
+    agents_facade_conforms(&prism, &rt, &handbook);
+    agents_cli_conforms(&prism, &handbook);
+    agents_controls_are_refused(&prism, &rt);
+}
+
+/// The spec's example of a file, which Prism answers every call with.
+fn agents_example() -> serde_json::Value {
+    json!({
         "object": "file", "id": AGENTS_FILE_ID, "bytes": 120000, "filename": "sample.pdf",
         "created_at": 1727800000, "purpose": "assistants", "status": "processed"
-    });
+    })
+}
+
+/// The facade's `upload` (with a listed and an unlisted purpose), `get` and `upload_and_wait`
+/// of `handbook`.
+fn agents_facade_conforms(prism: &Prism, rt: &tokio::runtime::Runtime, handbook: &[u8]) {
+    let agents = AiAgentsClient::new(
+        &prism.url("/api/projects/your-project"),
+        Credential::bearer("entra-token"),
+    )
+    .expect("client")
+    .with_retry(RetryPolicy::none());
+    let source = UploadSource::from_bytes(handbook.to_vec(), "handbook.pdf");
+    let example = agents_example();
     let assistants = FilePurpose::from(KnownFilePurpose::Assistants);
     let (info, statuses) = prism.conforms(
         "upload",
@@ -1007,9 +1048,13 @@ fn ai_agents_upload_get_and_wait_conform() {
     );
     assert_eq!(statuses, [200]);
     assert_eq!(info.id, AGENTS_FILE_ID);
+}
 
+/// `agents upload` of `handbook`, without and with `--wait`.
+fn agents_cli_conforms(prism: &Prism, handbook: &[u8]) {
+    let endpoint = prism.url("/api/projects/your-project");
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = common::write(dir.path(), "handbook.pdf", &handbook)
+    let file = common::write(dir.path(), "handbook.pdf", handbook)
         .display()
         .to_string();
     for wait in [None, Some("--wait")] {
@@ -1026,10 +1071,12 @@ fn ai_agents_upload_get_and_wait_conform() {
         ];
         args.extend(wait);
         let printed = prism.cli(&args);
-        assert_eq!(printed, example, "{args:?}");
+        assert_eq!(printed, agents_example(), "{args:?}");
     }
+}
 
-    // Negative controls.
+/// Negative controls.
+fn agents_controls_are_refused(prism: &Prism, rt: &tokio::runtime::Runtime) {
     let http = reqwest::Client::new();
     let url = prism.direct("/api/projects/your-project/files?api-version=v1");
     // A file part without a Content-Type crashes Prism (see `prism_dies_on_a_file_part_without_content_type`).
@@ -1045,7 +1092,7 @@ fn ai_agents_upload_get_and_wait_conform() {
             .part("file", file_part())
     };
     let answer = prism.send(
-        &rt,
+        rt,
         http.post(&url)
             .bearer_auth("t")
             .multipart(reqwest::multipart::Form::new().part("file", file_part())),
@@ -1060,7 +1107,7 @@ fn ai_agents_upload_get_and_wait_conform() {
     refused(
         "no file part",
         &prism.send(
-            &rt,
+            rt,
             http.post(&url)
                 .bearer_auth("t")
                 .multipart(reqwest::multipart::Form::new().text("purpose", "assistants")),
@@ -1071,7 +1118,7 @@ fn ai_agents_upload_get_and_wait_conform() {
     refused(
         "JSON instead of multipart",
         &prism.send(
-            &rt,
+            rt,
             http.post(&url)
                 .bearer_auth("t")
                 .json(&json!({"purpose": "assistants", "file": "x"})),
@@ -1081,14 +1128,14 @@ fn ai_agents_upload_get_and_wait_conform() {
     );
     refused(
         "no Authorization",
-        &prism.send(&rt, http.post(&url).multipart(form())),
+        &prism.send(rt, http.post(&url).multipart(form())),
         401,
         &["request: Invalid security scheme used"],
     );
     refused(
         "no api-version",
         &prism.send(
-            &rt,
+            rt,
             http.post(url.replace("?api-version=v1", ""))
                 .bearer_auth("t")
                 .multipart(form()),
@@ -1099,7 +1146,7 @@ fn ai_agents_upload_get_and_wait_conform() {
     refused(
         "getFile without api-version",
         &prism.send(
-            &rt,
+            rt,
             http.get(prism.direct(&format!(
                 "/api/projects/your-project/files/{AGENTS_FILE_ID}"
             )))
@@ -1126,21 +1173,8 @@ fn part_names(body: &[u8]) -> Vec<String> {
 
 #[test]
 fn maiagent_upload_presign_and_register_conform() {
-    // The storage stub the presigned POST example is pointed to: it takes the form only with
-    // the example's fields in order, the file last, and no credential.
     let storage = httpmock::MockServer::start();
-    let stored = storage.mock(|when, then| {
-        when.method(httpmock::Method::POST)
-            .path("/bucket-name")
-            .is_true(|req| req.headers().get("authorization").is_none())
-            .is_true(|req| {
-                let mut expected: Vec<String> =
-                    MAI_FIELDS.iter().map(|(k, _)| k.to_string()).collect();
-                expected.push("file".to_string());
-                part_names(req.body_ref()) == expected
-            });
-        then.status(204);
-    });
+    let stored = maiagent_storage_stub(&storage);
     let storage_url = storage.url("/bucket-name");
     let (spec, changes) = prism_copy("maiagent-attachments.yaml", Some(&storage_url));
     assert_eq!(
@@ -1152,11 +1186,37 @@ fn maiagent_upload_presign_and_register_conform() {
     );
     let prism = Prism::start("maiagent-attachments", &spec);
     let rt = runtime();
-    let base = prism.url("/api");
+    maiagent_facade_conforms(&prism, &rt, &storage_url);
+    stored.assert_calls(2);
+    maiagent_cli_conforms(&prism);
+    stored.assert_calls(4);
+    maiagent_controls_are_refused(&prism, &rt);
+}
 
+/// The storage stub the presigned POST example is pointed to: it takes the form only with the
+/// example's fields in order, the file last, and no credential.
+fn maiagent_storage_stub(storage: &httpmock::MockServer) -> httpmock::Mock<'_> {
+    storage.mock(|when, then| {
+        when.method(httpmock::Method::POST)
+            .path("/bucket-name")
+            .is_true(|req| req.headers().get("authorization").is_none())
+            .is_true(|req| {
+                let mut expected: Vec<String> =
+                    MAI_FIELDS.iter().map(|(k, _)| k.to_string()).collect();
+                expected.push("file".to_string());
+                part_names(req.body_ref()) == expected
+            });
+        then.status(204);
+    })
+}
+
+/// The facade's direct upload, its upload to `/attachments/`, `presign` (whose POST goes to
+/// `storage_url`), `register` (with a type, and with and without a conversation) and
+/// `upload_presigned` (two forms to storage).
+fn maiagent_facade_conforms(prism: &Prism, rt: &tokio::runtime::Runtime, storage_url: &str) {
     let mai = MaiAgentClient::new(Credential::api_key("mai-key"))
         .expect("client")
-        .with_base_url(&base)
+        .with_base_url(&prism.url("/api"))
         .expect("base URL")
         .with_retry(RetryPolicy::none());
     let source = UploadSource::from_bytes(PDF.to_vec(), "report.pdf");
@@ -1213,8 +1273,12 @@ fn maiagent_upload_presign_and_register_conform() {
         assert_eq!(statuses, [200, 201]);
         assert_eq!(attachment.id.to_string(), MAI_ID);
     }
-    stored.assert_calls(2);
+}
 
+/// `maiagent upload`: direct, `--attachments`, and `--presigned` without and with a
+/// conversation (two forms to storage).
+fn maiagent_cli_conforms(prism: &Prism) {
+    let base = prism.url("/api");
     let dir = tempfile::tempdir().expect("tempdir");
     let file = common::write(dir.path(), "report.pdf", PDF)
         .display()
@@ -1243,16 +1307,17 @@ fn maiagent_upload_presign_and_register_conform() {
         prism.cli(&[&upload[..], &["--presigned", "--conversation", MAI_ID][..]].concat());
     assert_eq!(printed["id"], MAI_ID, "{printed}");
     assert_eq!(printed["conversation"], MAI_ID, "{printed}");
-    stored.assert_calls(4);
+}
 
-    // Negative controls.
+/// Negative controls.
+fn maiagent_controls_are_refused(prism: &Prism, rt: &tokio::runtime::Runtime) {
     let http = reqwest::Client::new();
     let api = |path: &str| {
         http.post(prism.direct(&format!("/api{path}")))
             .header("authorization", "Api-Key k")
     };
     let answer = prism.send(
-        &rt,
+        rt,
         api("/upload-presigned-url/").json(&json!({"fileSize": -1})),
     );
     refused(
@@ -1265,7 +1330,7 @@ fn maiagent_upload_presign_and_register_conform() {
     refused(
         "presign without fileSize",
         &prism.send(
-            &rt,
+            rt,
             api("/upload-presigned-url/").json(&json!({"filename": "a.pdf"})),
         ),
         422,
@@ -1274,7 +1339,7 @@ fn maiagent_upload_presign_and_register_conform() {
     refused(
         "multipart without a file part",
         &prism.send(
-            &rt,
+            rt,
             api("/attachments-upload/")
                 .multipart(reqwest::multipart::Form::new().text("attachment", "report.pdf")),
         ),
@@ -1284,7 +1349,7 @@ fn maiagent_upload_presign_and_register_conform() {
     refused(
         "JSON instead of multipart",
         &prism.send(
-            &rt,
+            rt,
             api("/attachments-upload/").json(&json!({"file": MAI_KEY})),
         ),
         415,
@@ -1292,14 +1357,14 @@ fn maiagent_upload_presign_and_register_conform() {
     );
     refused(
         "register without filename",
-        &prism.send(&rt, api("/attachments/").json(&json!({"file": MAI_KEY}))),
+        &prism.send(rt, api("/attachments/").json(&json!({"file": MAI_KEY}))),
         422,
         &["request.body: Request body must have required property 'filename'"],
     );
     refused(
         "conversation that is not a UUID",
         &prism.send(
-            &rt,
+            rt,
             api(&format!("/conversations/{MAI_ID}/attachments/"))
                 .json(&json!({"file": MAI_KEY, "filename": "a.pdf", "conversation": "42"})),
         ),
@@ -1311,7 +1376,7 @@ fn maiagent_upload_presign_and_register_conform() {
     refused(
         "no Authorization",
         &prism.send(
-            &rt,
+            rt,
             http.post(prism.direct("/api/upload-presigned-url/"))
                 .json(&json!({"fileSize": 1})),
         ),
@@ -1412,15 +1477,29 @@ fn prism_dies_on_a_file_part_without_content_type() {
 /// A raw request to `url`, built afresh for each server.
 type Build = Box<dyn Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder>;
 
-/// A spec's file, its base path on the emulator, the path, the valid control and the bad
-/// requests (each with what is wrong with it).
-type Case = (
-    &'static str,
-    &'static str,
-    &'static str,
-    Build,
-    Vec<(&'static str, Build)>,
-);
+/// A raw POST to the URL it is given followed by `query`: `Content-Type: content_type`, an
+/// `Authorization` when `auth` is given, and `body` when given.
+fn post(
+    query: &'static str,
+    auth: Option<&'static str>,
+    content_type: &'static str,
+    body: Option<&'static [u8]>,
+) -> Build {
+    Box::new(move |h, u| {
+        let mut request = h
+            .post(format!("{u}{query}"))
+            .header("content-type", content_type);
+        if let Some(auth) = auth {
+            request = request.header("authorization", auth);
+        }
+        match body {
+            Some(body) => request.body(body),
+            None => request,
+        }
+    })
+}
+
+const BEARER: Option<&str> = Some("Bearer t");
 
 /// A multipart form for AI Agents with these parts (the file part with a `Content-Type`, which
 /// Prism needs).
@@ -1438,253 +1517,166 @@ fn agents_form(purpose: bool) -> reqwest::multipart::Form {
     )
 }
 
-/// The same requests go to Prism (an independent OpenAPI validator) and to the emulator: every
-/// request that breaks its spec is refused by both (4xx), and the valid control of each spec is
-/// accepted by both, so the refusals are for what was broken.
-#[test]
-fn the_emulator_refuses_what_prism_refuses() {
+/// The same requests go to Prism (an independent OpenAPI validator) for the spec `file` and to
+/// the emulator, at `path` under each one's base path (the emulator's is `emu_base`): every
+/// request in `bad` (each named for what is wrong with it) breaks the spec and is refused by
+/// both (4xx), and the valid `control` is accepted by both, so the refusals are for what was
+/// broken.
+fn both_refuse_what_breaks_the_spec(
+    file: &str,
+    emu_base: &str,
+    path: &str,
+    control: Build,
+    bad: Vec<(&str, Build)>,
+) {
     let rt = runtime();
     let emu = rt
         .block_on(upload_clients_emulator::Emulator::start())
         .expect("emulator");
     let http = reqwest::Client::new();
-    let png = PNG.to_vec();
-    let acs_path = "/chat/threads/19%3Aa%40thread.v2/images";
-    // (spec, base path on the emulator, path, valid control, bad requests)
-    let cases: Vec<Case> = vec![
-        (
-            "acs-chat.yaml",
-            "",
-            acs_path,
-            Box::new({
-                let png = png.clone();
-                move |h, u| {
-                    h.post(format!("{u}?api-version=2024-03-15-preview"))
-                        .bearer_auth("t")
-                        .header("content-type", "application/octet-stream")
-                        .body(png.clone())
-                }
-            }),
-            vec![
-                (
-                    "no credential",
-                    Box::new({
-                        let png = png.clone();
-                        move |h, u| {
-                            h.post(format!("{u}?api-version=2024-03-15-preview"))
-                                .header("content-type", "application/octet-stream")
-                                .body(png.clone())
-                        }
-                    }),
-                ),
-                (
-                    "no api-version",
-                    Box::new({
-                        let png = png.clone();
-                        move |h, u| {
-                            h.post(u)
-                                .bearer_auth("t")
-                                .header("content-type", "application/octet-stream")
-                                .body(png.clone())
-                        }
-                    }),
-                ),
-                (
-                    "an api-version the spec does not list",
-                    Box::new({
-                        let png = png.clone();
-                        move |h, u| {
-                            h.post(format!("{u}?api-version=2023-11-07"))
-                                .bearer_auth("t")
-                                .header("content-type", "application/octet-stream")
-                                .body(png.clone())
-                        }
-                    }),
-                ),
-                (
-                    "a text body",
-                    Box::new(|h, u| {
-                        h.post(format!("{u}?api-version=2024-03-15-preview"))
-                            .bearer_auth("t")
-                            .header("content-type", "text/plain")
-                            .body("hello")
-                    }),
-                ),
-                (
-                    "an empty body",
-                    Box::new(|h, u| {
-                        h.post(format!("{u}?api-version=2024-03-15-preview"))
-                            .bearer_auth("t")
-                            .header("content-type", "application/octet-stream")
-                    }),
-                ),
-            ],
-        ),
-        (
-            "rbm-files.yaml",
-            "",
-            "/upload/v1/files",
-            Box::new({
-                let png = png.clone();
-                move |h, u| {
-                    h.post(format!("{u}?agentId=a"))
-                        .bearer_auth("t")
-                        .header("content-type", "image/png")
-                        .body(png.clone())
-                }
-            }),
-            vec![
-                (
-                    "no agentId",
-                    Box::new({
-                        let png = png.clone();
-                        move |h, u| {
-                            h.post(u)
-                                .bearer_auth("t")
-                                .header("content-type", "image/png")
-                                .body(png.clone())
-                        }
-                    }),
-                ),
-                (
-                    "Basic instead of Bearer",
-                    Box::new({
-                        let png = png.clone();
-                        move |h, u| {
-                            h.post(format!("{u}?agentId=a"))
-                                .header("authorization", "Basic dTpw")
-                                .header("content-type", "image/png")
-                                .body(png.clone())
-                        }
-                    }),
-                ),
-                (
-                    "a text body",
-                    Box::new(|h, u| {
-                        h.post(format!("{u}?agentId=a"))
-                            .bearer_auth("t")
-                            .header("content-type", "text/plain")
-                            .body("hello")
-                    }),
-                ),
-                (
-                    "a thumbnailUrl that is not a URL",
-                    Box::new({
-                        let png = png.clone();
-                        move |h, u| {
-                            h.post(format!("{u}?agentId=a&thumbnailUrl=not%20a%20url"))
-                                .bearer_auth("t")
-                                .header("content-type", "image/png")
-                                .body(png.clone())
-                        }
-                    }),
-                ),
-            ],
-        ),
-        (
-            "ai-agents-files.yaml",
-            "",
-            "/files",
-            Box::new(|h, u| {
-                h.post(format!("{u}?api-version=v1"))
-                    .bearer_auth("t")
-                    .multipart(agents_form(true))
-            }),
-            vec![
-                (
-                    "no purpose part",
-                    Box::new(|h, u| {
-                        h.post(format!("{u}?api-version=v1"))
-                            .bearer_auth("t")
-                            .multipart(agents_form(false))
-                    }),
-                ),
-                (
-                    "no api-version",
-                    Box::new(|h, u| h.post(u).bearer_auth("t").multipart(agents_form(true))),
-                ),
-                (
-                    "a JSON body",
-                    Box::new(|h, u| {
-                        h.post(format!("{u}?api-version=v1"))
-                            .bearer_auth("t")
-                            .json(&json!({"purpose": "assistants"}))
-                    }),
-                ),
-                (
-                    "no credential",
-                    Box::new(|h, u| {
-                        h.post(format!("{u}?api-version=v1"))
-                            .multipart(agents_form(true))
-                    }),
-                ),
-            ],
-        ),
-        (
-            "maiagent-attachments.yaml",
-            "/api",
-            "/upload-presigned-url/",
-            Box::new(|h, u| {
-                h.post(u)
-                    .header("authorization", "Api-Key k")
-                    .json(&json!({"fileSize": 5}))
-            }),
-            vec![
-                (
-                    "no fileSize",
-                    Box::new(|h, u| {
-                        h.post(u)
-                            .header("authorization", "Api-Key k")
-                            .json(&json!({"filename": "a.md"}))
-                    }),
-                ),
-                (
-                    "fileSize as a string",
-                    Box::new(|h, u| {
-                        h.post(u)
-                            .header("authorization", "Api-Key k")
-                            .json(&json!({"fileSize": "5"}))
-                    }),
-                ),
-                (
-                    "a negative fileSize",
-                    Box::new(|h, u| {
-                        h.post(u)
-                            .header("authorization", "Api-Key k")
-                            .json(&json!({"fileSize": -1}))
-                    }),
-                ),
-                (
-                    "no credential",
-                    Box::new(|h, u| h.post(u).json(&json!({"fileSize": 5}))),
-                ),
-            ],
-        ),
-    ];
-    for (file, emu_base, path, control, bad) in cases {
-        let (spec, _) = prism_copy(file, None);
-        let prism = Prism::start(file, &spec);
-        // Prism serves the paths under the spec's own base path (see `prism_copy`).
-        let prism_base = match file {
-            "ai-agents-files.yaml" => "/api/projects/your-project",
-            "maiagent-attachments.yaml" => "/api",
-            _ => "",
-        };
-        let prism_url = format!("http://127.0.0.1:{}{prism_base}{path}", prism.port);
-        let emu_url = format!("{}{emu_base}{path}", emu.base_url());
-        let status =
-            |build: &Build, url: &str| rt.block_on(send(build(&http, url))).expect("send").status;
-        let (p, e) = (status(&control, &prism_url), status(&control, &emu_url));
+    let (spec, _) = prism_copy(file, None);
+    let prism = Prism::start(file, &spec);
+    // Prism serves the paths under the spec's own base path (see `prism_copy`).
+    let prism_base = match file {
+        "ai-agents-files.yaml" => "/api/projects/your-project",
+        "maiagent-attachments.yaml" => "/api",
+        _ => "",
+    };
+    let prism_url = format!("http://127.0.0.1:{}{prism_base}{path}", prism.port);
+    let emu_url = format!("{}{emu_base}{path}", emu.base_url());
+    let status =
+        |build: &Build, url: &str| rt.block_on(send(build(&http, url))).expect("send").status;
+    let (p, e) = (status(&control, &prism_url), status(&control, &emu_url));
+    assert!(
+        p < 400 && e < 400,
+        "{file}: the valid control: Prism {p}, emulator {e}"
+    );
+    for (what, build) in &bad {
+        let (p, e) = (status(build, &prism_url), status(build, &emu_url));
         assert!(
-            p < 400 && e < 400,
-            "{file}: the valid control: Prism {p}, emulator {e}"
+            (400..500).contains(&p) && (400..500).contains(&e),
+            "{file}, {what}: Prism {p}, emulator {e}"
         );
-        for (what, build) in &bad {
-            let (p, e) = (status(build, &prism_url), status(build, &emu_url));
-            assert!(
-                (400..500).contains(&p) && (400..500).contains(&e),
-                "{file}, {what}: Prism {p}, emulator {e}"
-            );
-        }
     }
+}
+
+#[test]
+fn the_emulator_refuses_what_prism_refuses_of_acs_chat() {
+    let version = "?api-version=2024-03-15-preview";
+    let octets = "application/octet-stream";
+    both_refuse_what_breaks_the_spec(
+        "acs-chat.yaml",
+        "",
+        "/chat/threads/19%3Aa%40thread.v2/images",
+        post(version, BEARER, octets, Some(PNG)),
+        vec![
+            ("no credential", post(version, None, octets, Some(PNG))),
+            ("no api-version", post("", BEARER, octets, Some(PNG))),
+            (
+                "an api-version the spec does not list",
+                post("?api-version=2023-11-07", BEARER, octets, Some(PNG)),
+            ),
+            (
+                "a text body",
+                post(version, BEARER, "text/plain", Some(b"hello")),
+            ),
+            ("an empty body", post(version, BEARER, octets, None)),
+        ],
+    );
+}
+
+#[test]
+fn the_emulator_refuses_what_prism_refuses_of_rbm() {
+    let agent = "?agentId=a";
+    both_refuse_what_breaks_the_spec(
+        "rbm-files.yaml",
+        "",
+        "/upload/v1/files",
+        post(agent, BEARER, "image/png", Some(PNG)),
+        vec![
+            ("no agentId", post("", BEARER, "image/png", Some(PNG))),
+            (
+                "Basic instead of Bearer",
+                post(agent, Some("Basic dTpw"), "image/png", Some(PNG)),
+            ),
+            (
+                "a text body",
+                post(agent, BEARER, "text/plain", Some(b"hello")),
+            ),
+            (
+                "a thumbnailUrl that is not a URL",
+                post(
+                    "?agentId=a&thumbnailUrl=not%20a%20url",
+                    BEARER,
+                    "image/png",
+                    Some(PNG),
+                ),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn the_emulator_refuses_what_prism_refuses_of_ai_agents() {
+    both_refuse_what_breaks_the_spec(
+        "ai-agents-files.yaml",
+        "",
+        "/files",
+        Box::new(|h, u| {
+            h.post(format!("{u}?api-version=v1"))
+                .bearer_auth("t")
+                .multipart(agents_form(true))
+        }),
+        vec![
+            (
+                "no purpose part",
+                Box::new(|h, u| {
+                    h.post(format!("{u}?api-version=v1"))
+                        .bearer_auth("t")
+                        .multipart(agents_form(false))
+                }),
+            ),
+            (
+                "no api-version",
+                Box::new(|h, u| h.post(u).bearer_auth("t").multipart(agents_form(true))),
+            ),
+            (
+                "a JSON body",
+                Box::new(|h, u| {
+                    h.post(format!("{u}?api-version=v1"))
+                        .bearer_auth("t")
+                        .json(&json!({"purpose": "assistants"}))
+                }),
+            ),
+            (
+                "no credential",
+                Box::new(|h, u| {
+                    h.post(format!("{u}?api-version=v1"))
+                        .multipart(agents_form(true))
+                }),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn the_emulator_refuses_what_prism_refuses_of_maiagent() {
+    let presign = |body: serde_json::Value| -> Build {
+        Box::new(move |h, u| h.post(u).header("authorization", "Api-Key k").json(&body))
+    };
+    both_refuse_what_breaks_the_spec(
+        "maiagent-attachments.yaml",
+        "/api",
+        "/upload-presigned-url/",
+        presign(json!({"fileSize": 5})),
+        vec![
+            ("no fileSize", presign(json!({"filename": "a.md"}))),
+            ("fileSize as a string", presign(json!({"fileSize": "5"}))),
+            ("a negative fileSize", presign(json!({"fileSize": -1}))),
+            (
+                "no credential",
+                Box::new(|h, u| h.post(u).json(&json!({"fileSize": 5}))),
+            ),
+        ],
+    );
 }
