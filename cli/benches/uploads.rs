@@ -31,7 +31,7 @@
 
 #[path = "uploads/build_case.rs"]
 mod build_case;
-#[path = "uploads/contenders.rs"]
+#[path = "uploads/contenders/mod.rs"]
 mod contenders;
 #[path = "uploads/data.rs"]
 mod data;
@@ -47,7 +47,7 @@ mod nginx_case;
 mod nginx_large;
 #[path = "uploads/nginx_load.rs"]
 mod nginx_load;
-#[path = "uploads/sink.rs"]
+#[path = "uploads/sink/mod.rs"]
 mod sink;
 
 use std::fmt::Write as _;

@@ -4,7 +4,7 @@
 //! the adapted copy gives progenitor those as `oneOf`, without changing the generated code.
 
 #[allow(dead_code)]
-#[path = "../build.rs"]
+#[path = "../../build.rs"]
 mod build_script;
 
 use std::path::{Path, PathBuf};

@@ -564,7 +564,7 @@ fn rbm_upload_with_a_service_account_key() {
     });
     let dir = tempfile::tempdir().expect("tempdir");
     let mut key: serde_json::Value =
-        serde_json::from_str(include_str!("../../tests/fixtures/service-account.json"))
+        serde_json::from_str(include_str!("../../../tests/fixtures/service-account.json"))
             .expect("fixture");
     key["token_uri"] = server.url("/token").into();
     let key_path = write(dir.path(), "key.json", key.to_string().as_bytes());
