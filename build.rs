@@ -25,7 +25,7 @@
 //!    `src/generated.rs` includes.
 //!
 //! A spec that fails any step fails the build with its file name and the reason. The test
-//! `tests/specs.rs` includes this file to run the same steps on every spec.
+//! `tests/specs/` includes this file to run the same steps on every spec.
 
 #[path = "build/adapt.rs"]
 mod adapt;
@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
-#[allow(unused_imports)] // tests/specs.rs includes this file and uses them
+#[allow(unused_imports)] // tests/specs/ includes this file and uses them
 pub(crate) use adapt::{FacadeOperation, adapt_for_progenitor};
 #[allow(unused_imports)]
 pub(crate) use open_enums::{OpenEnum, open_enums};

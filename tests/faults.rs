@@ -3,7 +3,7 @@
 //! reading (the stall timeout fires), a response body of many megabytes (capped, not read
 //! whole), and an upload future dropped mid-body (the connection closes, nothing more is sent).
 //! The 503 / 500 / 400 / 429 / truncated-JSON / non-JSON cases are in `tests/retry.rs`; the
-//! cross-host redirect is in `tests/secrets.rs`.
+//! cross-host redirect is in `tests/secrets/`.
 
 use crate::common;
 

@@ -1,7 +1,7 @@
 //! Faults on demand, each kind: an error status with each form of `Retry-After`, a reset in
 //! the middle of the body, a reset after the upload was stored, a server that stops reading, a
 //! slow answer and a huge body; set from the Rust handle and over HTTP. The clients' answers to
-//! them are the checks. Chaos mode and the rate limit are in `cli/tests/emulator_chaos.rs`.
+//! them are the checks. Chaos mode and the rate limit are in `cli/tests/emulator_chaos/`.
 
 use std::time::{Duration, Instant};
 

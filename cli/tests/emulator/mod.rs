@@ -1,8 +1,8 @@
 //! The emulator: the CLI's own commands complete every upload flow against `upload-clients
 //! emulator`; every spec check answers with its vendor's error shape (checked against the spec's
 //! own error schema); answers look like the vendors'; faults and inspection work.
-//! Storage's POST policy checks are in `emulator/tests/emulator_storage.rs`, faults in
-//! `emulator/tests/emulator_faults.rs`; Prism's agreement is in `cli/tests/prism.rs`.
+//! Storage's POST policy checks are in `emulator/tests/emulator_storage/`, faults in
+//! `emulator/tests/emulator_faults.rs`; Prism's agreement is in `cli/tests/prism/`.
 
 mod answers;
 mod cli_flows;

@@ -43,7 +43,7 @@
 //!   `status: processed`, a 500). The specs now say `anyOf`, which is what they mean. progenitor
 //!   (typify) renders an `anyOf` as a struct of optional flattened fields, so `build.rs` turns
 //!   exactly this pattern back into `oneOf` on its own copy, and the generated types stay the
-//!   untagged enums the facade uses (`tests/specs.rs` checks both).
+//!   untagged enums the facade uses (`tests/specs/` checks both).
 //! - MaiAgent's `AttachmentType` had `nullable: true` without a `type`. OpenAPI 3.0.3 says
 //!   `nullable` "only takes effect if type is explicitly defined", so it meant nothing (a schema
 //!   without `type` accepts null anyway), but it kept Prism from validating the bodies of
