@@ -42,9 +42,7 @@ fn venv() -> PathBuf {
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            // No .pyc files at install time (a third of pip's time); Python compiles what it
-            // imports when the server starts.
-            "--no-compile",
+            "--no-compile", // no .pyc at install (a third of pip's time)
             "--timeout",
             "60",
             "-r",

@@ -10,16 +10,13 @@
 
 #![forbid(unsafe_code)]
 
-mod acs_chat;
-mod agents;
 mod args;
 mod credentials;
 mod files;
-mod maiagent;
 mod output;
-mod rbm;
 mod run;
 mod stop;
+mod vendors;
 
 use std::process::ExitCode;
 
@@ -29,6 +26,7 @@ use upload_clients::Error;
 use crate::args::{Common, Context};
 use crate::output::fail;
 use crate::stop::{Level, Stop};
+use crate::vendors::{acs_chat, ai_agents, maiagent, rbm};
 
 #[derive(Parser)]
 #[command(
@@ -58,7 +56,7 @@ enum Service {
     /// Google RCS Business Messaging (token: RBM_ACCESS_TOKEN).
     Rbm(ServiceArgs<rbm::RbmCommand>),
     /// Azure AI Foundry Agents files (token: AZURE_AI_ACCESS_TOKEN).
-    Agents(ServiceArgs<agents::AgentsCommand>),
+    Agents(ServiceArgs<ai_agents::AgentsCommand>),
     /// MaiAgent attachments (API key: MAIAGENT_API_KEY).
     Maiagent(ServiceArgs<maiagent::MaiAgentCommand>),
     /// A local emulator of the four services (and their storage), for tests without an
@@ -114,7 +112,7 @@ async fn run(cli: Cli, stop: Stop) -> Result<ExitCode, Error> {
     match cli.command {
         Service::AcsChat(s) => acs_chat::run(s.command, &Context::new(&s.common, stop)?).await,
         Service::Rbm(s) => rbm::run(s.command, &Context::new(&s.common, stop)?).await,
-        Service::Agents(s) => agents::run(s.command, &Context::new(&s.common, stop)?).await,
+        Service::Agents(s) => ai_agents::run(s.command, &Context::new(&s.common, stop)?).await,
         Service::Maiagent(s) => maiagent::run(s.command, &Context::new(&s.common, stop)?).await,
         Service::Emulator(_) => Ok(ExitCode::SUCCESS),
     }

@@ -49,17 +49,13 @@
 
 #![forbid(unsafe_code)]
 
-mod acs;
-mod agents;
 mod body;
 mod chaos;
 mod faults;
 mod form;
 mod inspect;
-mod maiagent;
 mod objects;
 mod rate_limit;
-mod rbm;
 mod record;
 mod reply;
 mod route;
@@ -69,7 +65,7 @@ mod server;
 mod spec_check;
 mod state;
 mod storage;
-mod vendor_errors;
+mod vendors;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -11,7 +11,8 @@ use tokio::time::Instant;
 use super::EmulatorError;
 use super::reply::{self, Reply};
 use super::spec_check::ApiId;
-use super::{storage, vendor_errors};
+use super::storage;
+use super::vendors::errors;
 
 /// One token, in the bucket's units (a nanosecond's refill at one request per second).
 const TOKEN: u128 = 1_000_000_000;
@@ -65,7 +66,7 @@ impl RateLimit {
                     "Rate limit of {} requests per second exceeded; retry after {millis} ms.",
                     self.per_second
                 );
-                vendor_errors::reply(api, 429, &message, None)
+                errors::reply(api, 429, &message, None)
             }
             None => reply::xml(503, storage::fault_xml(503)),
         };

@@ -23,7 +23,9 @@ use super::reply::{self, Reply};
 use super::route::Route;
 use super::spec_check::{ApiId, BodyKind, Operation, Violation, ViolationKind};
 use super::state::State;
-use super::{acs, agents, maiagent, rbm, storage, vendor_errors};
+use super::storage;
+use super::vendors::errors;
+use super::vendors::{acs_chat, ai_agents, maiagent, rbm};
 
 /// Accepts connections until the task is aborted (which aborts every connection with it).
 pub(crate) async fn serve(listener: TcpListener, state: Arc<State>) {
@@ -61,7 +63,7 @@ pub(crate) struct Call<'a> {
 impl Call<'_> {
     /// The error answer of this call's API.
     pub(crate) fn error(&self, status: u16, message: &str, param: Option<&str>) -> Reply {
-        vendor_errors::reply(self.op.api(), status, message, param)
+        errors::reply(self.op.api(), status, message, param)
     }
 
     /// The decoded value of the query parameter `name`.
@@ -196,7 +198,7 @@ async fn route(
         Ok(kind) => kind,
         Err(violation) => {
             body.drain().await;
-            return Ok(vendor_errors::reply(
+            return Ok(errors::reply(
                 api,
                 violation.kind.status(),
                 &violation.message,
@@ -212,9 +214,9 @@ async fn route(
         record,
     };
     let reply = match api {
-        ApiId::AcsChat => acs::handle(call, body).await,
+        ApiId::AcsChat => acs_chat::handle(call, body).await,
         ApiId::Rbm => rbm::handle(call, body).await,
-        ApiId::AiAgents => agents::handle(call, body).await,
+        ApiId::AiAgents => ai_agents::handle(call, body).await,
         ApiId::MaiAgent => maiagent::handle(call, body).await,
     };
     finish(fault, reply).await
@@ -304,7 +306,7 @@ async fn apply(
             body.drain().await;
             let message = format!("injected fault: status {status}");
             let mut reply = match api {
-                Some(api) => vendor_errors::reply(api, status, &message, None),
+                Some(api) => errors::reply(api, status, &message, None),
                 None => reply::xml(status, storage::fault_xml(status)),
             };
             if let Some(retry_after) = retry_after {

@@ -4,12 +4,12 @@
 
 use serde_json::{Value, json};
 
-use super::body::BodyStream;
-use super::form;
-use super::reply::{self, Reply};
-use super::server::Call;
-use super::spec_check::{ApiId, BodyKind};
-use super::state::AgentFile;
+use crate::body::BodyStream;
+use crate::form;
+use crate::reply::{self, Reply};
+use crate::server::Call;
+use crate::spec_check::{ApiId, BodyKind};
+use crate::state::AgentFile;
 
 /// `uploadFile` and `getFile`.
 pub(crate) async fn handle(mut call: Call<'_>, mut body: BodyStream) -> Reply {

@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use super::reply::{Reply, json as json_reply};
-use super::spec_check::ApiId;
+use crate::reply::{Reply, json as json_reply};
+use crate::spec_check::ApiId;
 
 /// The error body `api` answers with `status`, saying `message` (and naming `param`, the
 /// parameter, part or field at fault, when there is one).

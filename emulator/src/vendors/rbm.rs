@@ -4,10 +4,10 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::body::{BodyStream, hex};
-use super::reply::{self, Reply};
-use super::server::Call;
-use super::spec_check::ApiId;
+use crate::body::{BodyStream, hex};
+use crate::reply::{self, Reply};
+use crate::server::Call;
+use crate::spec_check::ApiId;
 
 /// `uploadFile` (the binary) and `createFile` (a `fileUrl`).
 pub(crate) async fn handle(call: Call<'_>, mut body: BodyStream) -> Reply {

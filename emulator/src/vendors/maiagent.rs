@@ -4,13 +4,13 @@
 
 use serde_json::{Value, json};
 
-use super::body::BodyStream;
-use super::form::{self, FilePart};
-use super::reply::{self, Reply};
-use super::s3_post_policy::{FILENAME_VAR, sign_post};
-use super::server::Call;
-use super::spec_check::{ApiId, BodyKind};
-use super::state::BUCKET;
+use crate::body::BodyStream;
+use crate::form::{self, FilePart};
+use crate::reply::{self, Reply};
+use crate::s3_post_policy::{FILENAME_VAR, sign_post};
+use crate::server::Call;
+use crate::spec_check::{ApiId, BodyKind};
+use crate::state::BUCKET;
 use upload_clients::Limits;
 
 /// Every MaiAgent operation.

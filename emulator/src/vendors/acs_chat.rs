@@ -5,10 +5,10 @@
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 use serde_json::json;
 
-use super::body::BodyStream;
-use super::reply::{self, Reply};
-use super::server::Call;
-use super::spec_check::ApiId;
+use crate::body::BodyStream;
+use crate::reply::{self, Reply};
+use crate::server::Call;
+use crate::spec_check::ApiId;
 
 /// What a path segment cannot carry as it is (RFC 3986 `pchar` keeps `:` and `@`).
 const SEGMENT: &AsciiSet = &CONTROLS
