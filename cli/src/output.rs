@@ -1,7 +1,10 @@
 //! What a run prints: one line (or one `--json` object) for one file; for several, a line (or
 //! JSON line) per file the moment it is final, then a summary; errors as one line on stderr;
-//! and the exit status.
+//! and the exit status. The results that become final together (a journal sync's batch) go out
+//! in one write.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -63,6 +66,11 @@ pub struct Reporter {
     interrupted: u64,
     bytes: u64,
     status: u8,
+    /// The lines of the batch being printed.
+    lines: String,
+    /// Standard output could not be written (a closed pipe): said once on stderr, and the run
+    /// ends with status 1.
+    stdout_failed: bool,
 }
 
 impl Reporter {
@@ -79,15 +87,58 @@ impl Reporter {
             interrupted: 0,
             bytes: 0,
             status: 0,
+            lines: String::new(),
+            stdout_failed: false,
         }
     }
 
     /// Prints `outcome` now (above the progress bar, if there is one).
     pub fn emit(&mut self, outcome: Outcome) {
-        match self.bar.clone() {
-            Some(bar) => bar.suspend(|| self.print(outcome)),
-            None => self.print(outcome),
+        self.emit_all(std::iter::once(outcome));
+    }
+
+    /// Prints `outcomes` now, in order, in one write to stdout (above the progress bar, if
+    /// there is one): a batch of many small files' results costs one system call, not one per
+    /// line.
+    pub fn emit_all(&mut self, outcomes: impl IntoIterator<Item = Outcome>) {
+        let bar = self.bar.clone();
+        let print_all = || {
+            outcomes.into_iter().for_each(|outcome| self.print(outcome));
+            self.flush_lines();
+        };
+        match bar {
+            Some(bar) => bar.suspend(print_all),
+            None => print_all(),
         }
+    }
+
+    /// Writes the lines gathered so far to stdout. A failure (a closed pipe) is said once on
+    /// stderr; the uploads go on (a `--journal` keeps their results) and the run ends with
+    /// status 1.
+    fn flush_lines(&mut self) {
+        if self.lines.is_empty() {
+            return;
+        }
+        if !self.stdout_failed {
+            let mut stdout = std::io::stdout().lock();
+            if let Err(error) = stdout
+                .write_all(self.lines.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                self.stdout_failed = true;
+                eprintln!(
+                    "error: cannot write the results to standard output ({error}); the uploads go on, and a --journal keeps their results"
+                );
+            }
+        }
+        self.lines.clear();
+    }
+
+    /// Adds one line of output to the batch being printed.
+    fn line(&mut self, text: std::fmt::Arguments<'_>) {
+        // Writing to a String cannot fail.
+        let _ = self.lines.write_fmt(text);
+        self.lines.push('\n');
     }
 
     fn print(&mut self, outcome: Outcome) {
@@ -104,36 +155,39 @@ impl Reporter {
         }
         match ending {
             Ending::Uploaded(output) | Ending::FromJournal(output) if self.single => {
-                println!(
+                self.line(format_args!(
                     "{}",
                     if self.json {
                         output.json.to_string()
                     } else {
                         output.human
                     }
-                );
+                ));
             }
             Ending::Uploaded(output) => {
                 self.uploaded += 1;
                 self.bytes += bytes.unwrap_or(0);
                 if self.json {
-                    println!(
+                    self.line(format_args!(
                         "{}",
                         json!({"file": label, "ok": true, "result": output.json})
-                    );
+                    ));
                 } else {
-                    println!("{label}: {}", output.human);
+                    self.line(format_args!("{label}: {}", output.human));
                 }
             }
             Ending::FromJournal(output) => {
                 self.from_journal += 1;
                 if self.json {
-                    println!(
+                    self.line(format_args!(
                         "{}",
                         json!({"file": label, "ok": true, "result": output.json, "from_journal": true})
-                    );
+                    ));
                 } else {
-                    println!("{label}: {} (done earlier; from the journal)", output.human);
+                    self.line(format_args!(
+                        "{label}: {} (done earlier; from the journal)",
+                        output.human
+                    ));
                 }
             }
             Ending::Failed(error) => {
@@ -145,24 +199,24 @@ impl Reporter {
                 if self.single {
                     eprintln!("error: {error}");
                 } else if self.json {
-                    println!(
+                    self.line(format_args!(
                         "{}",
                         json!({"file": label, "ok": false, "error": error.to_string()})
-                    );
+                    ));
                 } else {
-                    println!("{label}: error: {error}");
+                    self.line(format_args!("{label}: error: {error}"));
                 }
             }
             Ending::Interrupted => {
                 self.interrupted += 1;
                 let error = "interrupted before it finished; run again with the same --journal to resume it";
                 if self.json {
-                    println!(
+                    self.line(format_args!(
                         "{}",
                         json!({"file": label, "ok": false, "error": error, "interrupted": true})
-                    );
+                    ));
                 } else {
-                    println!("{label}: {error}");
+                    self.line(format_args!("{label}: {error}"));
                 }
             }
         }
@@ -170,8 +224,8 @@ impl Reporter {
 
     /// Prints the summary (several files) and returns the exit status: 130 when the run was
     /// stopped, else 0 when every file is done, 1 when one failed at the API, storage or
-    /// network, else 2.
-    pub fn finish(self, stopped: bool) -> ExitCode {
+    /// network (or stdout could not be written), else 2.
+    pub fn finish(mut self, stopped: bool) -> ExitCode {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
@@ -199,11 +253,14 @@ impl Reporter {
             if self.json {
                 eprintln!("{summary}");
             } else {
-                println!("{summary}");
+                self.line(format_args!("{summary}"));
+                self.flush_lines();
             }
         }
         if stopped {
             ExitCode::from(130)
+        } else if self.stdout_failed {
+            ExitCode::from(1)
         } else {
             ExitCode::from(self.status)
         }

@@ -114,7 +114,7 @@ where
     let mut finished = false;
     loop {
         if !ready.is_empty() && journal.is_none() {
-            ready.drain(..).for_each(|outcome| reporter.emit(outcome));
+            reporter.emit_all(ready.drain(..));
         }
         if let Some(journal) = journal {
             let lingered = linger.as_ref().is_some_and(|l| l.is_elapsed()) || finished;
@@ -163,14 +163,12 @@ where
     }
     let stopped = ctx.stop.level() != Level::Running;
     let cut_off = std::mem::take(&mut *in_flight.lock().unwrap_or_else(|e| e.into_inner()));
-    for label in cut_off.into_values() {
-        reporter.emit(Outcome {
-            label,
-            bytes: None,
-            ending: Ending::Interrupted,
-            was_in_flight: false,
-        });
-    }
+    reporter.emit_all(cut_off.into_values().map(|label| Outcome {
+        label,
+        bytes: None,
+        ending: Ending::Interrupted,
+        was_in_flight: false,
+    }));
     Ok(reporter.finish(stopped))
 }
 
@@ -192,9 +190,7 @@ fn print_synced(reporter: &mut Reporter, batch: Vec<Outcome>, synced: Result<(),
             batch.len()
         );
     }
-    for outcome in batch {
-        reporter.emit(outcome);
-    }
+    reporter.emit_all(batch);
 }
 
 /// One file: its journal record first (a file done earlier is not sent again), then the

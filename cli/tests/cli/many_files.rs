@@ -159,3 +159,49 @@ fn a_directory_uploads_its_files_sorted_and_a_missing_file_stops_everything() {
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("--filename names one file"));
 }
+
+#[test]
+fn a_closed_stdout_is_one_error_line_not_a_panic_and_every_upload_still_happens() {
+    let server = MockServer::start();
+    let mocks = acs_bulk_server(&server);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths: Vec<String> = ["a.png", "b.png", "c.png"]
+        .iter()
+        .map(|name| {
+            write(dir.path(), name, common::PNG_1X1)
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let endpoint = server.base_url();
+    let mut child = crate::cli_command()
+        .args(["acs-chat", "upload-image"])
+        .args(&paths)
+        .args([
+            "--endpoint",
+            &endpoint,
+            "--thread-id",
+            THREAD,
+            "--token",
+            "t",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    // The reader goes away before the first result: `upload-clients … | head -0`.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("binary ends");
+    let err = stderr(&output);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        err.matches("cannot write the results to standard output")
+            .count(),
+        1,
+        "one error line for the closed stdout: {err}"
+    );
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    for (mock, name) in mocks[1..].iter().zip(["a.png", "b.png", "c.png"]) {
+        assert_eq!(mock.calls(), 1, "{name} was uploaded once: {err}");
+    }
+}
