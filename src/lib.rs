@@ -12,10 +12,10 @@
 //!
 //! `specs/*.yaml` (one OpenAPI 3.0 document per API, a faithful English transcription of its
 //! vendor's page) → `build.rs` (adapted for progenitor, generated, formatted) → [`generated`]
-//! (never edited) → each API's `ext` (the operations progenitor cannot generate, such as
-//! [`ai_agents::AiAgentsFilesExt`]) → one facade per API
-//! ([`AcsChatClient`], [`RbmClient`], [`AiAgentsClient`], [`MaiAgentClient`]) built on one
-//! core, with one [`Error`]. The module map, and where one upload travels, is ARCHITECTURE.md
+//! (never edited) → the `ext` of the APIs that need one (the operations progenitor cannot
+//! generate, such as [`ai_agents::AiAgentsFilesExt`]) → one facade per API ([`AcsChatClient`],
+//! [`RbmClient`], [`AiAgentsClient`], [`MaiAgentClient`]) built on one core, with one
+//! [`Error`]. The module map, and where one upload travels, is ARCHITECTURE.md
 //! in the repository: it is the one place they are written.
 //!
 //! # Regenerating
