@@ -27,19 +27,24 @@ fn acs_bulk_server(server: &MockServer) -> Vec<httpmock::Mock<'_>> {
     mocks
 }
 
+/// A 1×1 PNG under each of `names` in `dir`; their paths.
+fn pngs(dir: &std::path::Path, names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .map(|name| {
+            write(dir, name, common::PNG_1X1)
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect()
+}
+
 #[test]
 fn several_files_print_one_json_line_each_naming_its_file_and_a_summary() {
     let server = MockServer::start();
     acs_bulk_server(&server);
     let dir = tempfile::tempdir().expect("tempdir");
-    let paths: Vec<String> = ["c.png", "a.png", "bad.png", "b.png"]
-        .iter()
-        .map(|name| {
-            write(dir.path(), name, common::PNG_1X1)
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
+    let paths = pngs(dir.path(), &["c.png", "a.png", "bad.png", "b.png"]);
     let mut args = vec!["acs-chat", "upload-image"];
     args.extend(paths.iter().map(String::as_str));
     let endpoint = server.base_url();
@@ -165,14 +170,7 @@ fn a_closed_stdout_is_one_error_line_not_a_panic_and_every_upload_still_happens(
     let server = MockServer::start();
     let mocks = acs_bulk_server(&server);
     let dir = tempfile::tempdir().expect("tempdir");
-    let paths: Vec<String> = ["a.png", "b.png", "c.png"]
-        .iter()
-        .map(|name| {
-            write(dir.path(), name, common::PNG_1X1)
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
+    let paths = pngs(dir.path(), &["a.png", "b.png", "c.png"]);
     let endpoint = server.base_url();
     let mut child = crate::cli_command()
         .args(["acs-chat", "upload-image"])
