@@ -1,6 +1,7 @@
-//! What each API accepts, as data in one place: content types, file extensions and a size
-//! limit. Each facade checks a source against its [`Limits`] before sending anything; callers
-//! can replace them (`with_limits` on each client) when a service changes.
+//! What an API accepts, as data: content types, file extensions and a size limit. Each facade
+//! checks a source against its [`Limits`] before sending anything; callers can replace them
+//! (`with_limits` on each client) when a service changes. Each API's own limits
+//! ([`Limits::acs_chat_images`], …) are defined in its folder, `vendors/<api>/api.rs`.
 
 use crate::{Error, UploadSource};
 
@@ -9,6 +10,7 @@ const MB: u64 = 1024 * 1024;
 /// The content types, extensions and size an API accepts.
 ///
 /// ```
+/// # #[cfg(feature = "acs-chat")] {
 /// use upload_clients::{Limits, UploadSource};
 ///
 /// let limits = Limits::acs_chat_images();
@@ -17,6 +19,7 @@ const MB: u64 = 1024 * 1024;
 /// // A caller's own policy: any image up to 1 KiB.
 /// let mine = Limits::new(["image/*"], [] as [&str; 0], Some(1024));
 /// assert!(mine.admit(&UploadSource::from_bytes(vec![0; 10], "a.png")).is_ok());
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
@@ -45,70 +48,6 @@ impl Limits {
     /// No limits at all.
     pub fn none() -> Self {
         Self::new([] as [&str; 0], [] as [&str; 0], None)
-    }
-
-    /// ACS chat images: jpeg, png, gif, heic, webp (Microsoft's page), at most 20 MiB (the limit
-    /// Microsoft's own chat UI enforces; the page states none). HEIC is also accepted as
-    /// `image/heif`, the type its magic bytes are recognised as.
-    pub fn acs_chat_images() -> Self {
-        Self::new(
-            [
-                "image/jpeg",
-                "image/png",
-                "image/gif",
-                "image/heic",
-                "image/heif",
-                "image/webp",
-            ],
-            ["jpg", "jpeg", "png", "gif", "heic", "webp"],
-            Some(20 * MB),
-        )
-    }
-
-    /// RBM files: the image, audio, video and pdf types Google's page lists (the spec's media
-    /// types of `uploadFile`, from the generated code), at most 100 MiB (Google's RBM media
-    /// limit; the page states none).
-    ///
-    /// ```
-    /// let limits = upload_clients::Limits::rbm_files();
-    /// assert!(limits.content_types.iter().any(|t| t == "audio/mp4-latm"));
-    /// assert_eq!(limits.content_types.len(), 20);
-    /// ```
-    #[cfg(feature = "rbm")]
-    pub fn rbm_files() -> Self {
-        use crate::generated::rbm_files::facade_operations::UPLOAD_FILE;
-        Self::new(
-            UPLOAD_FILE.content_types.iter().copied(),
-            [] as [&str; 0],
-            Some(100 * MB),
-        )
-    }
-
-    /// RBM thumbnails: images only (image/jpeg, image/jpg, image/gif, image/png).
-    pub fn rbm_thumbnails() -> Self {
-        Self::new(
-            ["image/jpeg", "image/jpg", "image/gif", "image/png"],
-            [] as [&str; 0],
-            None,
-        )
-    }
-
-    /// Azure AI Agents files: any type, at most 512 MiB (the service's documented limit).
-    pub fn ai_agents_files() -> Self {
-        Self::new([] as [&str; 0], [] as [&str; 0], Some(512 * MB))
-    }
-
-    /// MaiAgent attachments: doc, docx, txt, pdf, md, xls, xlsx, csv, ppt, pptx, json, jsonl
-    /// and images; no size limit stated.
-    pub fn maiagent_attachments() -> Self {
-        Self::new(
-            ["image/*"],
-            [
-                "doc", "docx", "txt", "pdf", "md", "xls", "xlsx", "csv", "ppt", "pptx", "json",
-                "jsonl",
-            ],
-            None,
-        )
     }
 
     /// Whether `content_type` is accepted by the content type list alone.

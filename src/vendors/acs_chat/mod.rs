@@ -1,16 +1,17 @@
 //! The ACS Chat facade: upload an image to a chat thread from any [`UploadSource`], with the
 //! image's URL resolved from the `Location` header.
 
+mod api;
 use progenitor_client::ClientInfo;
 use url::Url;
 
 use crate::auth::Credential;
 use crate::auth::hooks::ClientAuth;
 use crate::generated::acs_chat::{Client, types};
-use crate::service::api::AcsChat;
 use crate::service::{Service, service_setters};
 use crate::transport::checks::check_id;
 use crate::{Error, UploadSource};
+use api::AcsChat;
 
 /// The API version the spec describes (its `info.version`, from the generated client):
 /// `2024-03-15-preview`.

@@ -1,6 +1,7 @@
 //! The Azure AI Foundry Agents facade: upload a file as a multipart form (the file streamed)
 //! and, if asked, wait until the service has processed it.
 
+mod api;
 pub mod ext;
 
 pub use ext::AiAgentsFilesExt;
@@ -12,10 +13,10 @@ use progenitor_client::ClientInfo;
 use crate::auth::Credential;
 use crate::auth::hooks::ClientAuth;
 use crate::generated::ai_agents_files::{Client, types};
-use crate::service::api::AiAgents;
 use crate::service::{Service, service_setters};
 use crate::transport::checks::check_id;
 use crate::{Error, UploadSource};
+use api::AiAgents;
 
 pub use types::{FileInfo, FilePurpose, FileState, KnownFilePurpose, KnownFileState};
 

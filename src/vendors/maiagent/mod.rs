@@ -2,6 +2,7 @@
 //! a presigned POST, send the file to storage, register the attachment, optionally on a
 //! conversation).
 
+mod api;
 pub mod ext;
 pub mod presigned_policy;
 pub mod presigned_post;
@@ -12,9 +13,10 @@ pub use presigned_post::PresignedPost;
 use crate::auth::Credential;
 use crate::generated::maiagent_attachments::{Client, types};
 use crate::maiagent::ext::UploadForm;
-use crate::service::api::{Api, MaiAgent};
+use crate::service::api::Api;
 use crate::service::{Service, service_setters};
 use crate::{Error, UploadSource};
+use api::MaiAgent;
 
 /// The API's base URL with the base path of MaiAgent's page. MaiAgent's official examples and
 /// guides use [`V1_BASE_URL`]; pass it to [`MaiAgentClient::with_base_url`] to do the same.

@@ -1,11 +1,12 @@
 //! MaiAgent's presigned flow: ask for a presigned POST, check its policy on the service's
 //! clock, send the file to storage (its MD5 checked against storage's `ETag`), register it.
 
+use super::api::MaiAgent;
 use super::{Attachment, MaiAgentClient, PRESIGN_FIELD_NAME, PRESIGN_MODEL_NAME};
 use crate::generated::maiagent_attachments::types;
 use crate::maiagent::presigned_policy::{self, Clocks, Policy};
 use crate::maiagent::presigned_post::{self, PresignedPost};
-use crate::service::api::{Api, MaiAgent};
+use crate::service::api::Api;
 use crate::transport::checks::check_id;
 use crate::{Error, UploadSource};
 

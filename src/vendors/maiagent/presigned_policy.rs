@@ -124,7 +124,7 @@ impl Policy {
                 ),
             };
             return Err(Error::InvalidResponse {
-                api: <crate::service::api::MaiAgent as crate::service::api::Api>::NAME,
+                api: <super::api::MaiAgent as crate::service::api::Api>::NAME,
                 message: format!(
                     "the presigned POST's policy expired at {expiration} {clocks}; nothing was sent to storage: ask for a new one, and if this repeats, the service hands out policies that are already expired"
                 ),

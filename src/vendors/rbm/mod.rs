@@ -1,6 +1,7 @@
 //! The RBM facade: upload a file binary (streamed, its media type as `Content-Type`) or create
 //! a file from a public URL, on the global or a regional endpoint.
 
+mod api;
 pub mod cache;
 pub mod ext;
 
@@ -9,10 +10,10 @@ pub use ext::RbmFilesExt;
 
 use crate::auth::Credential;
 use crate::generated::rbm_files::{Client, types};
-use crate::service::api::Rbm;
 use crate::service::{Service, service_setters};
 use crate::transport::checks::{check_id, check_public_url};
 use crate::{Error, UploadSource};
+use api::Rbm;
 
 /// An RBM endpoint: the global one or a regional one. Its name ([`name`](Self::name), parsed
 /// back with [`str::parse`]) is `global`, `us`, `europe` or `asia`.
