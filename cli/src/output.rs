@@ -68,8 +68,7 @@ pub struct Reporter {
     status: u8,
     /// The lines of the batch being printed.
     lines: String,
-    /// Standard output could not be written (a closed pipe): said once on stderr, and the run
-    /// ends with status 1.
+    /// Standard output could not be written (a closed pipe): said once on stderr.
     stdout_failed: bool,
 }
 
@@ -126,6 +125,7 @@ impl Reporter {
                 .and_then(|()| stdout.flush())
             {
                 self.stdout_failed = true;
+                self.status = 1;
                 eprintln!(
                     "error: cannot write the results to standard output ({error}); the uploads go on, and a --journal keeps their results"
                 );
@@ -259,8 +259,6 @@ impl Reporter {
         }
         if stopped {
             ExitCode::from(130)
-        } else if self.stdout_failed {
-            ExitCode::from(1)
         } else {
             ExitCode::from(self.status)
         }

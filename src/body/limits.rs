@@ -5,7 +5,8 @@
 
 use crate::{Error, UploadSource};
 
-const MB: u64 = 1024 * 1024;
+/// One MiB, for the APIs' size limits.
+pub(crate) const MB: u64 = 1024 * 1024;
 
 /// The content types, extensions and size an API accepts.
 ///

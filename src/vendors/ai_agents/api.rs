@@ -2,11 +2,9 @@
 //! ([`Api`]), and what it accepts (its [`Limits`] constructors).
 
 use crate::Limits;
+use crate::body::limits::MB;
 use crate::error::ApiErrorBody;
 use crate::service::api::Api;
-
-/// One MiB.
-const MB: u64 = 1024 * 1024;
 
 /// Azure AI Foundry Agents, Files.
 #[derive(Debug, Clone, Copy)]
