@@ -8,8 +8,8 @@
 #      request the emulator records, time to the first result line, peak RSS of the CLI
 #      (/usr/bin/time -v), total wall time.
 #   3. 2,000 x 10 KiB MaiAgent .txt uploads over HTTPS (nginx terminating TLS with a test CA
-#      made here, in front of the emulator), with and without --journal: 5 paired runs each,
-#      alternating order, medians and their ratio.
+#      made here, in front of the emulator), with and without --journal: 40 paired runs
+#      (LARGE_RUNS_PAIRS), alternating order, the median of the pairs' ratios and the medians.
 #
 # Usage: bash cli/benches/large_runs.sh [path/to/upload-clients]   (default target/release/upload-clients)
 # Builds nothing. Needs bash, curl, python3; /usr/bin/time for row 2's RSS and nginx + openssl for
@@ -312,7 +312,9 @@ EOF
     }
     run3 plain 0 >/dev/null   # warm-up, not counted
     plain=() journal=()
-    PAIRS=${LARGE_RUNS_PAIRS:-15}
+    # 40 pairs: one pair's ratio moves by ±10 % on a 2-core machine, so with 15 the median moved by
+    # several points from one run of the script to the next (BENCHMARKS.md, row 3).
+    PAIRS=${LARGE_RUNS_PAIRS:-40}
     for i in $(seq "$PAIRS"); do
         if (( i % 2 )); then
             journal+=("$(run3 journal "$i")"); plain+=("$(run3 plain "$i")")

@@ -47,6 +47,15 @@ impl Checkpoint {
             None => Ok(()),
         }
     }
+
+    /// Appends the file's last stage, sharing one `write` with the files that end at the
+    /// same moment; like [`reached`](Self::reached), it is written when this returns.
+    pub async fn reached_last(&self, stage: Stage) -> Result<(), Error> {
+        match &self.0 {
+            Some((journal, id)) => journal.append_grouped(id, stage).await,
+            None => Ok(()),
+        }
+    }
 }
 
 /// Uploads the files of `files` with `upload`, at most `--concurrency` at a time; `target`
@@ -239,7 +248,7 @@ where
             None => (Checkpoint(None), None),
         };
         let source = progress.track(source);
-        let finished = checkpoint.clone();
+        let last_step = checkpoint.clone();
         let output = upload(Job {
             source,
             resume,
@@ -252,7 +261,7 @@ where
             result: output.json.clone(),
             summary: Some(output.human.clone()),
         };
-        if let Err(error) = finished.reached(done) {
+        if let Err(error) = last_step.reached_last(done).await {
             eprintln!("warning: {}: uploaded, but {error}", path.display());
         }
         Ok(Ending::Uploaded(output))

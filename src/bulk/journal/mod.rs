@@ -6,7 +6,8 @@
 //! step a file reached ([`Stage`]), each naming the file by its [`FileIdentity`].
 //! [`Journal::record`] writes a record and syncs it to the disk (`fdatasync`) before it
 //! returns. A run of many files does it in two steps: [`Journal::append`] as each step happens
-//! (one `write`, which outlives the process however it ends, `kill -9` included) and one
+//! (one `write`, which outlives the process however it ends, `kill -9` included; with
+//! [`Journal::append_grouped`], one `write` for the files that end at the same moment) and one
 //! [`Journal::sync`] for every result it is about to report, so a result is on the disk before
 //! it is printed and the uploads do not wait for the disk. Concurrent syncs share one. A line
 //! cut short by a crash is skipped when the journal is opened, never an error.
@@ -93,15 +94,14 @@ pub enum Stage {
     },
 }
 
-/// One line of a journal.
-#[derive(Serialize, Deserialize)]
+/// One line of a journal, as it is read (and, field by field, as [`line`] writes it, with
+/// `"at"`: when it was written, RFC 3339, for people reading the file).
+#[derive(Deserialize)]
 struct Record {
     #[serde(flatten)]
     id: FileIdentity,
     #[serde(flatten)]
     stage: Stage,
-    /// When it was written (RFC 3339), for people reading the file.
-    at: String,
 }
 
 /// A run's journal file (see the [module docs](self)). Cloning shares it.
@@ -129,16 +129,28 @@ struct Writer {
     end: u64,
     /// Each file's last record: its identity's hash → the record's offset.
     index: HashMap<u64, u64>,
-    /// Records noted but not yet written ([`Stage::Sending`]), in order, after `end`.
+    /// Records queued but not yet written, in order, after `end`: [`Stage::Sending`] notes,
+    /// and the records of [`Journal::append_grouped`] until their group's `write`.
     pending: Vec<u8>,
 }
 
 impl Writer {
-    /// Queues `line` as the last record of the file whose identity hashes to `hash`.
-    fn push(&mut self, hash: u64, line: &[u8]) {
-        let offset = self.end + self.pending.len() as u64;
-        self.pending.extend_from_slice(line);
+    /// Queues `stage` as the last record of `id` (whose identity hashes to `hash`), written
+    /// straight into the pending bytes.
+    fn push(&mut self, hash: u64, id: &FileIdentity, stage: &Stage) -> std::io::Result<()> {
+        let offset = self.queued_end();
+        if let Err(e) = line::write(&mut self.pending, id, stage, std::time::SystemTime::now()) {
+            // Nothing of a record that could not be written stays queued.
+            self.pending.truncate((offset - self.end) as usize);
+            return Err(std::io::Error::other(e));
+        }
         self.index.insert(hash, offset);
+        Ok(())
+    }
+
+    /// The offset just past everything written or queued.
+    fn queued_end(&self) -> u64 {
+        self.end + self.pending.len() as u64
     }
 
     /// Writes what is pending, in one `write`.
@@ -196,13 +208,14 @@ impl Journal {
     /// The last stage recorded for `id`, if any.
     pub async fn last(&self, id: &FileIdentity) -> Result<Option<Stage>, Error> {
         let (this, id) = (self.clone(), id.clone());
-        blocking(move || this.last_now(&id)).await
+        blocking(move || this.last_now(&id, id.hash64())).await
     }
 
-    fn last_now(&self, id: &FileIdentity) -> Result<Option<Stage>, Error> {
+    /// The last stage recorded for `id`, whose identity hashes to `hash`.
+    fn last_now(&self, id: &FileIdentity, hash: u64) -> Result<Option<Stage>, Error> {
         let offset = {
             let mut writer = self.writer();
-            let Some(offset) = writer.index.get(&id.hash64()).copied() else {
+            let Some(offset) = writer.index.get(&hash).copied() else {
                 return Ok(None);
             };
             if offset >= writer.end {
@@ -235,10 +248,12 @@ impl Journal {
         target: impl Into<String>,
     ) -> Result<(FileIdentity, Option<Stage>), Error> {
         let id = FileIdentity::of_source(source, target)?;
-        let last = self.last_now(&id)?;
+        let hash = id.hash64();
+        let last = self.last_now(&id, hash)?;
         if last.is_none() {
-            let line = self.line(&id, Stage::Sending)?;
-            self.writer().push(id.hash64(), &line);
+            self.writer()
+                .push(hash, &id, &Stage::Sending)
+                .map_err(|e| self.error(e))?;
         }
         Ok((id, last))
     }
@@ -263,23 +278,32 @@ impl Journal {
     /// power loss until [`sync`](Self::sync). A run appends each step as it happens and syncs
     /// once for every result it is about to report.
     pub fn append(&self, id: &FileIdentity, stage: Stage) -> Result<(), Error> {
-        let line = self.line(id, stage)?;
         let mut writer = self.writer();
-        writer.push(id.hash64(), &line);
+        writer
+            .push(id.hash64(), id, &stage)
+            .map_err(|e| self.error(e))?;
         writer.flush().map_err(|e| self.error(e))
     }
 
-    /// One record as a line of the file.
-    fn line(&self, id: &FileIdentity, stage: Stage) -> Result<Vec<u8>, Error> {
-        let record = Record {
-            id: id.clone(),
-            stage,
-            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    /// [`append`](Self::append), sharing one `write` with the records other tasks append at
+    /// the same moment: the record is queued, the task yields once, and whichever task of
+    /// the group runs on first writes them all. As with `append`, the record is written (it
+    /// outlives the process) when this returns. A run of many small files appends its
+    /// results this way: one `write` per group instead of one per file.
+    pub async fn append_grouped(&self, id: &FileIdentity, stage: Stage) -> Result<(), Error> {
+        let end = {
+            let mut writer = self.writer();
+            writer
+                .push(id.hash64(), id, &stage)
+                .map_err(|e| self.error(e))?;
+            writer.queued_end()
         };
-        let mut line =
-            serde_json::to_vec(&record).map_err(|e| self.error(std::io::Error::other(e)))?;
-        line.push(b'\n');
-        Ok(line)
+        tokio::task::yield_now().await;
+        let mut writer = self.writer();
+        if writer.end < end {
+            writer.flush().map_err(|e| self.error(e))?;
+        }
+        Ok(())
     }
 
     /// Puts every record appended so far on the disk (`fdatasync`). Callers that come while a
@@ -327,6 +351,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 mod identity;
+mod line;
 mod open;
 #[cfg(test)]
 mod tests;

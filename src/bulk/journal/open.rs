@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
@@ -65,7 +65,7 @@ pub(super) fn open(path: PathBuf) -> Result<Journal, Error> {
             file.set_len(0).map_err(error)?;
             file.write_all(format!("{HEADER}\n").as_bytes())
                 .map_err(error)?;
-            file.sync_all().map_err(error)?;
+            sync_entry(&path, &file).map_err(error)?;
             (HashMap::new(), 0, HEADER.len() as u64 + 1)
         }
     };
@@ -89,6 +89,28 @@ pub(super) fn open(path: PathBuf) -> Result<Journal, Error> {
             path,
         }),
     })
+}
+
+/// Makes a new journal's name durable: its directory is synced, so that a power loss cannot
+/// take the file with the records later synced into it. The header itself needs no sync of
+/// its own: the first [`Journal::sync`](super::Journal::sync) covers it, and a header lost
+/// before that is read as a new journal. (Where a directory cannot be opened to sync it, the
+/// file is synced instead.)
+fn sync_entry(path: &Path, file: &File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let _ = file;
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        File::open(parent)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        file.sync_all()
+    }
 }
 
 /// What reading a journal found.

@@ -162,3 +162,48 @@ async fn one_journal_is_used_by_one_run_at_a_time() -> TestResult {
     assert!(Journal::open(&path).await.is_ok());
     Ok(())
 }
+
+#[tokio::test]
+async fn records_appended_together_share_one_write_and_each_is_in_the_file_when_its_append_returns()
+-> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("run.journal");
+    let journal = Journal::open(&path).await?;
+    let done = |n: i64| Stage::Done {
+        result: serde_json::json!({ "id": n }),
+        summary: None,
+    };
+    // What another process (a rerun after `kill -9`) would read, as each append returns.
+    let seen_after = |file: &str| -> Result<String, std::io::Error> {
+        let text = std::fs::read_to_string(&path)?;
+        Ok(format!("{file}: {text}"))
+    };
+    type Seen = Result<String, Box<dyn std::error::Error>>;
+    let (a, b) = tokio::join!(
+        async {
+            journal.append_grouped(&id("a", 1), done(1)).await?;
+            Seen::Ok(seen_after("a")?)
+        },
+        async {
+            journal.append_grouped(&id("b", 2), done(2)).await?;
+            Seen::Ok(seen_after("b")?)
+        },
+    );
+    let (a, b) = (a?, b?);
+    for (seen, record) in [(&a, r#""file":"a""#), (&b, r#""file":"b""#)] {
+        assert!(
+            seen.contains(record),
+            "{record} missing from what was written: {seen}"
+        );
+    }
+    // When the first append returned, the second's record was already written with it.
+    assert!(
+        a.contains(r#""file":"b""#),
+        "the two records did not share a write: {a}"
+    );
+    drop(journal);
+    let journal = Journal::open(&path).await?;
+    assert_eq!(journal.last(&id("a", 1)).await?, Some(done(1)));
+    assert_eq!(journal.last(&id("b", 2)).await?, Some(done(2)));
+    Ok(())
+}
