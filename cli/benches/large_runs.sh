@@ -8,7 +8,7 @@
 #      request the emulator records, time to the first result line, peak RSS of the CLI
 #      (/usr/bin/time -v), total wall time.
 #   3. 2,000 x 10 KiB MaiAgent .txt uploads over HTTPS (nginx terminating TLS with a test CA
-#      made here, in front of the emulator), with and without --journal: 40 paired runs
+#      made here, in front of the emulator), with and without --journal: 100 paired runs
 #      (LARGE_RUNS_PAIRS), alternating order, the median of the pairs' ratios and the medians.
 #
 # Usage: bash cli/benches/large_runs.sh [path/to/upload-clients]   (default target/release/upload-clients)
@@ -312,9 +312,10 @@ EOF
     }
     run3 plain 0 >/dev/null   # warm-up, not counted
     plain=() journal=()
-    # 40 pairs: one pair's ratio moves by ±10 % on a 2-core machine, so with 15 the median moved by
-    # several points from one run of the script to the next (BENCHMARKS.md, row 3).
-    PAIRS=${LARGE_RUNS_PAIRS:-40}
+    # 100 pairs: one pair's ratio moves by ±10 % on a 2-core machine, so the median of 15 moved
+    # by several points from one run of the script to the next, and of 40 by about 1.5
+    # (BENCHMARKS.md, row 3).
+    PAIRS=${LARGE_RUNS_PAIRS:-100}
     for i in $(seq "$PAIRS"); do
         if (( i % 2 )); then
             journal+=("$(run3 journal "$i")"); plain+=("$(run3 plain "$i")")

@@ -8,6 +8,7 @@
 use std::time::SystemTime;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
+use serde::Serialize;
 
 use super::{FileIdentity, Stage};
 
@@ -20,34 +21,28 @@ pub(super) fn write(
 ) -> serde_json::Result<()> {
     buf.extend_from_slice(b"{\"target\":");
     serde_json::to_writer(&mut *buf, &id.target)?;
-    buf.extend_from_slice(b",\"file\":");
-    serde_json::to_writer(&mut *buf, &id.file)?;
-    buf.extend_from_slice(b",\"name\":");
-    serde_json::to_writer(&mut *buf, &id.name)?;
-    buf.extend_from_slice(b",\"size\":");
-    serde_json::to_writer(&mut *buf, &id.size)?;
-    buf.extend_from_slice(b",\"modified_ns\":");
-    serde_json::to_writer(&mut *buf, &id.modified_ns)?;
+    field(buf, "file", &id.file)?;
+    field(buf, "name", &id.name)?;
+    field(buf, "size", &id.size)?;
+    field(buf, "modified_ns", &id.modified_ns)?;
     match stage {
-        Stage::Sending => buf.extend_from_slice(b",\"stage\":\"sending\""),
+        Stage::Sending => field(buf, "stage", "sending")?,
         Stage::Stored { key, md5 } => {
-            buf.extend_from_slice(b",\"stage\":\"stored\",\"key\":");
-            serde_json::to_writer(&mut *buf, key)?;
+            field(buf, "stage", "stored")?;
+            field(buf, "key", key)?;
             if let Some(md5) = md5 {
-                buf.extend_from_slice(b",\"md5\":");
-                serde_json::to_writer(&mut *buf, md5)?;
+                field(buf, "md5", md5)?;
             }
         }
         Stage::Uploaded { file_id } => {
-            buf.extend_from_slice(b",\"stage\":\"uploaded\",\"file_id\":");
-            serde_json::to_writer(&mut *buf, file_id)?;
+            field(buf, "stage", "uploaded")?;
+            field(buf, "file_id", file_id)?;
         }
         Stage::Done { result, summary } => {
-            buf.extend_from_slice(b",\"stage\":\"done\",\"result\":");
-            serde_json::to_writer(&mut *buf, result)?;
+            field(buf, "stage", "done")?;
+            field(buf, "result", result)?;
             if let Some(summary) = summary {
-                buf.extend_from_slice(b",\"summary\":");
-                serde_json::to_writer(&mut *buf, summary)?;
+                field(buf, "summary", summary)?;
             }
         }
     }
@@ -55,6 +50,18 @@ pub(super) fn write(
     push_rfc3339_millis(buf, at.into());
     buf.extend_from_slice(b"\"}\n");
     Ok(())
+}
+
+/// Appends `,"name":value` (`name` needs no escaping: it is one of this file's own keys).
+fn field(
+    buf: &mut Vec<u8>,
+    name: &str,
+    value: &(impl Serialize + ?Sized),
+) -> serde_json::Result<()> {
+    buf.extend_from_slice(b",\"");
+    buf.extend_from_slice(name.as_bytes());
+    buf.extend_from_slice(b"\":");
+    serde_json::to_writer(&mut *buf, value)
 }
 
 /// Appends `time` as RFC 3339 in UTC to the millisecond (`2026-12-07T14:23:39.664Z`), as
@@ -94,8 +101,6 @@ fn push_digits(buf: &mut Vec<u8>, value: u32, width: u32) {
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
-
-    use serde::Serialize;
 
     use super::*;
 
