@@ -49,7 +49,7 @@ impl Checkpoint {
     }
 
     /// Appends the file's last stage, sharing one `write` with the files that end at the
-    /// same moment; like [`reached`](Self::reached), it is written when this returns.
+    /// same moment; like [`reached`](Self::reached), it is written when this returns `Ok`.
     pub async fn reached_last(&self, stage: Stage) -> Result<(), Error> {
         match &self.0 {
             Some((journal, id)) => journal.append_grouped(id, stage).await,
@@ -160,15 +160,19 @@ where
         }
     }
     // What finished before the run was cut short is printed too, after one sync covering it
-    // all (a sync still running is left to end on its own).
+    // all (a sync still running is left to end on its own). The journal is synced even with
+    // nothing to print: an upload cut off while its result waited for its group's write
+    // left that record queued, and a rerun should find it.
     let mut rest = syncing.take().map(|(batch, _)| batch).unwrap_or_default();
     rest.append(&mut ready);
+    let synced = match journal {
+        Some(journal) => journal.sync().await,
+        None => Ok(()),
+    };
     if !rest.is_empty() {
-        let synced = match journal {
-            Some(journal) => journal.sync().await,
-            None => Ok(()),
-        };
         print_synced(&mut reporter, rest, synced);
+    } else if let Err(error) = synced {
+        eprintln!("warning: {error}");
     }
     let stopped = ctx.stop.level() != Level::Running;
     let cut_off = std::mem::take(&mut *in_flight.lock().unwrap_or_else(|e| e.into_inner()));

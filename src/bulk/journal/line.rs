@@ -19,12 +19,20 @@ pub(super) fn write(
     stage: &Stage,
     at: SystemTime,
 ) -> serde_json::Result<()> {
+    // Taken apart whole, so that a new field of the identity cannot be left out here.
+    let FileIdentity {
+        target,
+        file,
+        name,
+        size,
+        modified_ns,
+    } = id;
     buf.extend_from_slice(b"{\"target\":");
-    serde_json::to_writer(&mut *buf, &id.target)?;
-    field(buf, "file", &id.file)?;
-    field(buf, "name", &id.name)?;
-    field(buf, "size", &id.size)?;
-    field(buf, "modified_ns", &id.modified_ns)?;
+    serde_json::to_writer(&mut *buf, target)?;
+    field(buf, "file", file)?;
+    field(buf, "name", name)?;
+    field(buf, "size", size)?;
+    field(buf, "modified_ns", modified_ns)?;
     match stage {
         Stage::Sending => field(buf, "stage", "sending")?,
         Stage::Stored { key, md5 } => {

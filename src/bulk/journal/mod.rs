@@ -153,15 +153,25 @@ impl Writer {
         self.end + self.pending.len() as u64
     }
 
-    /// Writes what is pending, in one `write`.
+    /// Writes what is pending, in one `write` when the system takes it whole. After a
+    /// failure (a full disk) what did reach the file is no longer pending, so the next flush
+    /// goes on from there: a record is never written twice, and every offset stays true.
     fn flush(&mut self) -> std::io::Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        self.file.write_all(&self.pending)?;
-        self.end += self.pending.len() as u64;
-        self.pending.clear();
-        Ok(())
+        let mut written = 0;
+        let result = loop {
+            match self.pending.get(written..) {
+                None | Some([]) => break Ok(()),
+                Some(rest) => match self.file.write(rest) {
+                    Ok(0) => break Err(std::io::ErrorKind::WriteZero.into()),
+                    Ok(n) => written += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                },
+            }
+        };
+        self.end += written as u64;
+        self.pending.drain(..written);
+        result
     }
 }
 
@@ -285,11 +295,14 @@ impl Journal {
         writer.flush().map_err(|e| self.error(e))
     }
 
-    /// [`append`](Self::append), sharing one `write` with the records other tasks append at
-    /// the same moment: the record is queued, the task yields once, and whichever task of
-    /// the group runs on first writes them all. As with `append`, the record is written (it
-    /// outlives the process) when this returns. A run of many small files appends its
-    /// results this way: one `write` per group instead of one per file.
+    /// [`append`](Self::append), sharing one `write` with the records that other futures
+    /// append at the same moment (the uploads of one `bulk::stream`, or tasks): the record is
+    /// queued, the caller yields once, and whichever of the group runs on first writes them
+    /// all. As with `append`, the record is written (it outlives the process) when this
+    /// returns `Ok`. Dropped before that, or after an error, the record stays queued and is
+    /// written with the next record, [`sync`](Self::sync) or the journal's close. A run of
+    /// many small files appends its results this way: one `write` per group instead of one
+    /// per file.
     pub async fn append_grouped(&self, id: &FileIdentity, stage: Stage) -> Result<(), Error> {
         let end = {
             let mut writer = self.writer();

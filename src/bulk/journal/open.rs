@@ -91,26 +91,28 @@ pub(super) fn open(path: PathBuf) -> Result<Journal, Error> {
     })
 }
 
-/// Makes a new journal's name durable: its directory is synced, so that a power loss cannot
-/// take the file with the records later synced into it. The header itself needs no sync of
-/// its own: the first [`Journal::sync`](super::Journal::sync) covers it, and a header lost
-/// before that is read as a new journal. (Where a directory cannot be opened to sync it, the
-/// file is synced instead.)
+/// Makes a new journal's name durable: the directory it is in (the real one, when the path is
+/// a symbolic link) is synced, so that a power loss cannot take the file with the records
+/// later synced into it. The header needs no sync of its own: the first
+/// [`Journal::sync`](super::Journal::sync) covers it, and a header lost before that is read
+/// as a new journal. Where the directory cannot be opened or synced (no read permission, a
+/// filesystem that refuses it, a system without the call), the file is synced instead, as
+/// before.
 fn sync_entry(path: &Path, file: &File) -> std::io::Result<()> {
     #[cfg(unix)]
     {
-        let _ = file;
-        let parent = match path.parent() {
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let parent = match real.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };
-        File::open(parent)?.sync_all()
+        if File::open(parent).and_then(|dir| dir.sync_all()).is_ok() {
+            return Ok(());
+        }
     }
     #[cfg(not(unix))]
-    {
-        let _ = path;
-        file.sync_all()
-    }
+    let _ = path;
+    file.sync_all()
 }
 
 /// What reading a journal found.
