@@ -82,20 +82,20 @@ fn push_rfc3339_millis(buf: &mut Vec<u8>, time: DateTime<Utc>) {
         buf.extend_from_slice(text.as_bytes());
         return;
     }
-    push_digits(buf, year.unsigned_abs(), 4);
-    buf.push(b'-');
-    push_digits(buf, time.month(), 2);
-    buf.push(b'-');
-    push_digits(buf, time.day(), 2);
-    buf.push(b'T');
-    push_digits(buf, time.hour(), 2);
-    buf.push(b':');
-    push_digits(buf, time.minute(), 2);
-    buf.push(b':');
-    push_digits(buf, time.second(), 2);
-    buf.push(b'.');
-    push_digits(buf, nanos / 1_000_000, 3);
-    buf.push(b'Z');
+    // Each part, its width, and the character after it.
+    let parts = [
+        (year.unsigned_abs(), 4, b'-'),
+        (time.month(), 2, b'-'),
+        (time.day(), 2, b'T'),
+        (time.hour(), 2, b':'),
+        (time.minute(), 2, b':'),
+        (time.second(), 2, b'.'),
+        (nanos / 1_000_000, 3, b'Z'),
+    ];
+    for (value, width, after) in parts {
+        push_digits(buf, value, width);
+        buf.push(after);
+    }
 }
 
 /// Appends the last `width` decimal digits of `value`, zero-padded.
