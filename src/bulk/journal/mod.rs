@@ -157,18 +157,15 @@ impl Writer {
     /// failure (a full disk) what did reach the file is no longer pending, so the next flush
     /// goes on from there: a record is never written twice, and every offset stays true.
     fn flush(&mut self) -> std::io::Result<()> {
-        let mut written = 0;
-        let result = loop {
-            match self.pending.get(written..) {
-                None | Some([]) => break Ok(()),
-                Some(rest) => match self.file.write(rest) {
-                    Ok(0) => break Err(std::io::ErrorKind::WriteZero.into()),
-                    Ok(n) => written += n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => break Err(e),
-                },
+        let (mut written, mut result) = (0, Ok(()));
+        while written < self.pending.len() && result.is_ok() {
+            match self.file.write(&self.pending[written..]) {
+                Ok(0) => result = Err(std::io::ErrorKind::WriteZero.into()),
+                Ok(n) => written += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => result = Err(e),
             }
-        };
+        }
         self.end += written as u64;
         self.pending.drain(..written);
         result
